@@ -1,0 +1,13 @@
+using SmtpTap.Core.Protocol;
+
+namespace SmtpTap.IntegrationTests;
+
+public sealed class SmokeTests
+{
+    [Fact]
+    public void SmtpReply_ToWireString_UsesContinuationMarkers()
+    {
+        var reply = new SmtpReply(250, ["a", "b"]);
+        Assert.Equal("250-a\r\n250 b\r\n", reply.ToWireString());
+    }
+}
