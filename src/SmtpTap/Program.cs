@@ -1,6 +1,8 @@
+using SmtpTap.Commands;
+
 namespace SmtpTap;
 
 internal static class Program
 {
-    public static int Main(string[] args) => args.Length >= 0 ? 0 : 1;
+    public static Task<int> Main(string[] args) => RootCommandFactory.Create().Parse(args).InvokeAsync();
 }

@@ -1,0 +1,6 @@
+namespace SmtpTap.Core.Auth;
+
+internal static class SaslMask
+{
+    public const string Placeholder = "********";
+}

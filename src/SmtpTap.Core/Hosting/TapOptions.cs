@@ -1,0 +1,35 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace SmtpTap.Core.Hosting;
+
+/// <summary>Everything a running tap needs, validated once by the CLI.</summary>
+internal sealed record TapOptions
+{
+    public required IReadOnlyList<ListenerEndpoint> Listeners { get; init; }
+
+    public required UpstreamEndpoint Upstream { get; init; }
+
+    public UpstreamTlsPolicy UpstreamTls { get; init; } = UpstreamTlsPolicy.Auto;
+
+    /// <summary>CAs trusted for the upstream certificate in addition to the system store.</summary>
+    public IReadOnlyList<X509Certificate2> UpstreamTrustedCas { get; init; } = [];
+
+    public bool UpstreamInsecure { get; init; }
+
+    /// <summary>Relay AUTH over a plaintext upstream leg to a non-loopback host.</summary>
+    public bool AllowPlainAuth { get; init; }
+
+    /// <summary>Where the tap stores each relayed message as .eml (null: not stored).</summary>
+    public string? CaptureDirectory { get; init; }
+
+    /// <summary>Show message bodies in the transcript (default: headers, then a size/lines summary).</summary>
+    public bool ShowBody { get; init; }
+
+    /// <summary>Hide user names in AUTH transcripts too.</summary>
+    public bool MaskUsernames { get; init; }
+
+    /// <summary>Name the tap uses in its own EHLO to the server before STARTTLS.</summary>
+    public string EhloName { get; init; } = "smtptap.localhost";
+
+    public TapLimits Limits { get; init; } = new();
+}

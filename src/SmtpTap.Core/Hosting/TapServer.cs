@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using SmtpTap.Certificates;
+using SmtpTap.Core.Relay;
+
+namespace SmtpTap.Core.Hosting;
+
+/// <summary>
+/// Accepts clients on every listener and runs one <see cref="TapSession"/> each, concurrently. A broken
+/// session never affects another; past the session cap new clients get 421 and are closed.
+/// </summary>
+internal sealed class TapServer : IAsyncDisposable
+{
+    private readonly TapOptions _options;
+    private readonly UpstreamEndpoint _upstream;
+    private readonly IServerCertificateSource _certificates;
+    private readonly Serilog.ILogger _logger;
+    private readonly List<(ListenerEndpoint Endpoint, Socket Socket)> _listeners = [];
+    private readonly ConcurrentDictionary<long, Task> _sessions = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _acceptLoops = [];
+    private long _sessionCounter;
+
+    public TapServer(TapOptions options, UpstreamEndpoint resolvedUpstream, IServerCertificateSource certificates, Serilog.ILogger logger)
+    {
+        _options = options;
+        _upstream = resolvedUpstream;
+        _certificates = certificates;
+        _logger = logger;
+    }
+
+    /// <summary>The bound listeners (ports resolved when 0 was asked for).</summary>
+    public IReadOnlyList<ListenerEndpoint> BoundListeners { get; private set; } = [];
+
+    public int ActiveSessions => _sessions.Count;
+
+    public void Start()
+    {
+        var bound = new List<ListenerEndpoint>();
+        foreach (var endpoint in _options.Listeners)
+        {
+            var socket = new Socket(endpoint.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            if (endpoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                socket.DualMode = true;
+            }
+
+            socket.Bind(new IPEndPoint(endpoint.Address, endpoint.Port));
+            socket.Listen(512);
+            var actual = endpoint with { Port = ((IPEndPoint)socket.LocalEndPoint!).Port };
+            _listeners.Add((actual, socket));
+            bound.Add(actual);
+        }
+
+        BoundListeners = bound;
+        foreach (var (endpoint, socket) in _listeners)
+        {
+            _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(endpoint, socket, _stop.Token)));
+        }
+    }
+
+    private async Task AcceptLoopAsync(ListenerEndpoint endpoint, Socket listener, CancellationToken cancellationToken)
+    {
+        var connector = new UpstreamConnector(_options, _upstream);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                _logger.Warning("Accept failed on {Listener}: {Error}", endpoint.Url, ex.Message);
+                continue;
+            }
+
+            var id = Interlocked.Increment(ref _sessionCounter);
+            if (_sessions.Count >= _options.Limits.MaxSessions)
+            {
+                _logger.Warning("Session limit {MaxSessions} reached; refusing {ClientEndPoint}", _options.Limits.MaxSessions, client.RemoteEndPoint?.ToString());
+                _ = RefuseAsync(client);
+                continue;
+            }
+
+            var sessionId = "s" + id.ToString("D4", CultureInfo.InvariantCulture);
+            var session = new TapSession(_options, endpoint, connector, _certificates, _logger, sessionId);
+            var task = RunSessionAsync(session, client, cancellationToken);
+            _sessions[id] = task;
+            _ = task.ContinueWith(_ => _sessions.TryRemove(id, out Task? _), TaskScheduler.Default);
+        }
+    }
+
+    private async Task RunSessionAsync(TapSession session, Socket client, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        try
+        {
+            await session.RunAsync(client, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            _logger.Error("Session failed unexpectedly: {ErrorType}: {Error}", ex.GetType().Name, ex.Message);
+        }
+    }
+
+    private static async Task RefuseAsync(Socket client)
+    {
+        using (client)
+        {
+            try
+            {
+                await client.SendAsync("421 4.3.2 smtptap: too many sessions, try again later\r\n"u8.ToArray(), SocketFlags.None);
+                client.Shutdown(SocketShutdown.Both);
+            }
+            catch (SocketException)
+            {
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        foreach (var (_, socket) in _listeners)
+        {
+            socket.Dispose();
+        }
+
+        await Task.WhenAll(_acceptLoops);
+        await Task.WhenAll(_sessions.Values);
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,8 @@
+namespace SmtpTap.Core.Hosting;
+
+internal enum UpstreamKind
+{
+    Capture,
+    Smtp,
+    Smtps,
+}

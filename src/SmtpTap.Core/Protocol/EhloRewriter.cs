@@ -1,0 +1,146 @@
+namespace SmtpTap.Core.Protocol;
+
+/// <summary>
+/// Rewrites the server's EHLO reply for the client leg. Everything is relayed as the server sent it except:
+/// STARTTLS (offered per the client leg, since the tap terminates TLS on each leg), AUTH (hidden when the
+/// client leg may not carry credentials), SASL mechanisms with channel binding (-PLUS cannot survive TLS
+/// termination), PIPE_CONNECT (the tap must see the greeting exchange), and REQUIRETLS (only with TLS on
+/// both legs and a verified upstream).
+/// </summary>
+internal static class EhloRewriter
+{
+    public static EhloRewrite Rewrite(SmtpReply reply, CapabilityPolicy policy)
+    {
+        if (reply.Code != 250 || reply.Lines.Count == 0)
+        {
+            return new EhloRewrite(reply, []);
+        }
+
+        var changes = new List<string>();
+        var lines = new List<string> { reply.Lines[0] };
+        var sawStartTls = false;
+        for (var i = 1; i < reply.Lines.Count; i++)
+        {
+            var line = reply.Lines[i];
+            var keyword = Keyword(line);
+            switch (keyword)
+            {
+                case "STARTTLS":
+                    sawStartTls = true;
+                    if (!policy.OfferStartTls)
+                    {
+                        changes.Add("removed STARTTLS: the client leg is already TLS or may not upgrade");
+                    }
+                    else
+                    {
+                        lines.Add(line);
+                    }
+
+                    break;
+                case "AUTH" or "AUTH=LOGIN" when line.Length > 4 && (line[4] == ' ' || line[4] == '='):
+                    if (policy.Auth == AuthAdvertisement.Hide)
+                    {
+                        changes.Add("removed " + line + ": " + (policy.AuthHiddenReason ?? "AUTH not allowed on this client leg"));
+                        break;
+                    }
+
+                    var filtered = RemoveChannelBinding(line, out var removed);
+                    if (removed.Count > 0)
+                    {
+                        changes.Add("removed " + string.Join(' ', removed) + ": channel binding cannot survive TLS termination");
+                    }
+
+                    if (filtered is not null)
+                    {
+                        lines.Add(filtered);
+                    }
+
+                    break;
+                case "PIPE_CONNECT" or "X_PIPE_CONNECT":
+                    changes.Add("removed " + keyword + ": the tap relays the greeting exchange itself");
+                    break;
+                case "REQUIRETLS" when !policy.AllowRequireTls:
+                    changes.Add("removed REQUIRETLS: it needs TLS on both legs with a verified upstream certificate");
+                    break;
+                default:
+                    lines.Add(line);
+                    break;
+            }
+        }
+
+        if (policy.OfferStartTls && !sawStartTls)
+        {
+            lines.Add("STARTTLS");
+            changes.Add("added STARTTLS: the tap offers TLS on the client leg");
+        }
+
+        return changes.Count == 0 ? new EhloRewrite(reply, []) : new EhloRewrite(new SmtpReply(250, lines), changes);
+    }
+
+    /// <summary>Mechanisms listed in the server's AUTH line (first line wins if repeated), upper-cased.</summary>
+    public static IReadOnlyList<string> AuthMechanisms(SmtpReply reply)
+    {
+        if (reply.Code != 250)
+        {
+            return [];
+        }
+
+        for (var i = 1; i < reply.Lines.Count; i++)
+        {
+            var line = reply.Lines[i];
+            if (line.Length > 4 && line.StartsWith("AUTH", StringComparison.OrdinalIgnoreCase) && (line[4] == ' ' || line[4] == '='))
+            {
+                return line[5..].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(m => m.ToUpperInvariant()).ToArray();
+            }
+        }
+
+        return [];
+    }
+
+    /// <summary>True if the EHLO reply lists the keyword (case-insensitive, first word of a line).</summary>
+    public static bool HasKeyword(SmtpReply reply, string keyword)
+    {
+        for (var i = 1; i < reply.Lines.Count; i++)
+        {
+            if (string.Equals(Keyword(reply.Lines[i]), keyword, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string Keyword(string line)
+    {
+        var end = line.IndexOf(' ', StringComparison.Ordinal);
+        var word = end < 0 ? line : line[..end];
+        return word.ToUpperInvariant();
+    }
+
+    private static string? RemoveChannelBinding(string line, out List<string> removed)
+    {
+        removed = [];
+        var prefix = line[..5];
+        var mechanisms = line[5..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var kept = new List<string>(mechanisms.Length);
+        foreach (var mechanism in mechanisms)
+        {
+            if (mechanism.EndsWith("-PLUS", StringComparison.OrdinalIgnoreCase))
+            {
+                removed.Add(mechanism);
+            }
+            else
+            {
+                kept.Add(mechanism);
+            }
+        }
+
+        if (removed.Count == 0)
+        {
+            return line;
+        }
+
+        return kept.Count == 0 ? null : prefix + string.Join(' ', kept);
+    }
+}

@@ -1,0 +1,48 @@
+using System.Buffers;
+using SmtpTap.Core.Transcript;
+
+namespace SmtpTap.Core.Relay;
+
+/// <summary>What the transcript shows of a message: the header lines, then a body summary (or every line with --show-body).</summary>
+internal sealed class MessageView(SessionTranscript transcript, bool showBody)
+{
+    private bool _inBody;
+    private long _bodyLines;
+    private long _bodyOctets;
+    private long _headerLines;
+
+    public void Line(ReadOnlySequence<byte> content)
+    {
+        if (_inBody)
+        {
+            _bodyLines++;
+            _bodyOctets += content.Length + 2;
+            if (showBody)
+            {
+                transcript.Line(TranscriptDirection.ClientToTap, TranscriptText.Decode(content));
+            }
+
+            return;
+        }
+
+        if (content.IsEmpty)
+        {
+            _inBody = true;
+        }
+
+        _headerLines++;
+        transcript.Line(TranscriptDirection.ClientToTap, TranscriptText.Decode(content));
+    }
+
+    public void Finish(int number)
+    {
+        transcript.Line(TranscriptDirection.ClientToTap, ".");
+        transcript.Events.Information(
+            "Message {MessageNumber}: {HeaderLines} header lines, body {BodyOctets} octets in {BodyLines} lines{BodyNote}",
+            number,
+            _headerLines,
+            _bodyOctets,
+            _bodyLines,
+            showBody ? string.Empty : " (body not shown; --show-body shows it)");
+    }
+}

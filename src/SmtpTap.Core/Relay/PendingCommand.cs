@@ -1,0 +1,18 @@
+using SmtpTap.Core.Protocol;
+
+namespace SmtpTap.Core.Relay;
+
+/// <summary>A command forwarded upstream that still awaits its reply (RFC 2920: replies come in order).</summary>
+internal sealed class PendingCommand(PendingKind kind)
+{
+    private readonly TaskCompletionSource<SmtpReply> _reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public PendingKind Kind { get; } = kind;
+
+    /// <summary>Completes once the reply has been relayed to the client; faults if the session ends first.</summary>
+    public Task<SmtpReply> Reply => _reply.Task;
+
+    public void Complete(SmtpReply reply) => _reply.TrySetResult(reply);
+
+    public void Abandon() => _reply.TrySetCanceled();
+}

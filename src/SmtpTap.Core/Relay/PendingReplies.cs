@@ -1,0 +1,105 @@
+namespace SmtpTap.Core.Relay;
+
+/// <summary>
+/// FIFO of commands forwarded upstream and not yet answered. The client pump adds before it writes;
+/// the server pump removes only after the reply has reached the client, so "empty" means every reply
+/// has been delivered (the quiesce point before the tap answers anything itself, e.g. STARTTLS).
+/// </summary>
+internal sealed class PendingReplies
+{
+    private readonly object _gate = new();
+    private readonly Queue<PendingCommand> _queue = new();
+    private TaskCompletionSource? _emptied;
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
+    public PendingCommand Add(PendingKind kind)
+    {
+        var command = new PendingCommand(kind);
+        lock (_gate)
+        {
+            _queue.Enqueue(command);
+        }
+
+        return command;
+    }
+
+    public PendingCommand? Peek()
+    {
+        lock (_gate)
+        {
+            return _queue.TryPeek(out var head) ? head : null;
+        }
+    }
+
+    /// <summary>True if a command of this kind awaits a reply.</summary>
+    public bool Contains(PendingKind kind)
+    {
+        lock (_gate)
+        {
+            return _queue.Any(c => c.Kind == kind);
+        }
+    }
+
+    public void CompleteHead(Protocol.SmtpReply reply)
+    {
+        PendingCommand head;
+        TaskCompletionSource? emptied = null;
+        lock (_gate)
+        {
+            head = _queue.Dequeue();
+            if (_queue.Count == 0)
+            {
+                emptied = _emptied;
+                _emptied = null;
+            }
+        }
+
+        head.Complete(reply);
+        emptied?.TrySetResult();
+    }
+
+    public Task WhenEmptyAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_queue.Count == 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            _emptied ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _emptied.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Ends every wait: the session is over.</summary>
+    public void AbandonAll()
+    {
+        PendingCommand[] all;
+        TaskCompletionSource? emptied;
+        lock (_gate)
+        {
+            all = [.. _queue];
+            _queue.Clear();
+            emptied = _emptied;
+            _emptied = null;
+        }
+
+        foreach (var command in all)
+        {
+            command.Abandon();
+        }
+
+        emptied?.TrySetCanceled();
+    }
+}

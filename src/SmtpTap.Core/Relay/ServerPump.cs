@@ -1,0 +1,188 @@
+using System.Text;
+using SmtpTap.Core.Auth;
+using SmtpTap.Core.Protocol;
+using SmtpTap.Core.Transcript;
+
+namespace SmtpTap.Core.Relay;
+
+/// <summary>
+/// Server to client: reads whole replies, matches each to the oldest pending command, rewrites EHLO
+/// capabilities, decodes AUTH challenges for the transcript, and relays the server's bytes. The reply
+/// to the end of data the client sees is always the server's own; if the server is lost first, the client
+/// gets 451 (message not confirmed) or 421, never 250.
+/// </summary>
+internal sealed class ServerPump(SessionContext context)
+{
+    private SessionTranscript Transcript => context.Transcript;
+
+    /// <summary>Set by the client pump when it closes the upstream on purpose (refused message).</summary>
+    public bool AbortedByTap { get; set; }
+
+    public async Task<SessionEnd> RunAsync(CancellationToken cancellationToken)
+    {
+        PendingCommand? waiting = null;
+        try
+        {
+            while (true)
+            {
+                waiting = context.Pending.Peek();
+                var read = await ReadAsync(waiting, cancellationToken);
+                waiting = context.Pending.Peek();
+                if (read is null)
+                {
+                    if (waiting?.Kind == PendingKind.Quit)
+                    {
+                        return SessionEnd.Quit;
+                    }
+
+                    await TellClientUpstreamLostAsync(waiting, "the server closed the connection", cancellationToken);
+                    return SessionEnd.ServerClosed;
+                }
+
+                if (waiting is null)
+                {
+                    Transcript.Lines(TranscriptDirection.ServerToTap, read.Reply);
+                    Transcript.Warning("The server sent a reply no command asked for; relayed");
+                    await context.Client.WriteAsync(read.Raw, cancellationToken);
+                    if (read.Reply.Code == 421)
+                    {
+                        return SessionEnd.ServerClosed;
+                    }
+
+                    continue;
+                }
+
+                await RelayAsync(waiting, read, cancellationToken);
+                context.Pending.CompleteHead(read.Reply);
+                if (waiting.Kind == PendingKind.Quit)
+                {
+                    return SessionEnd.Quit;
+                }
+
+                if (read.Reply.Code == 421)
+                {
+                    return SessionEnd.ServerClosed;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await TellClientUpstreamLostAsync(waiting, "the server did not reply in time", CancellationToken.None);
+            return SessionEnd.ServerTimeout;
+        }
+        catch (PeerProtocolException ex)
+        {
+            await TellClientUpstreamLostAsync(waiting, ex.Message, CancellationToken.None);
+            return SessionEnd.ProtocolViolation;
+        }
+        catch (IOException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            await TellClientUpstreamLostAsync(waiting, "the connection to the server failed: " + ex.Message, CancellationToken.None);
+            return SessionEnd.ServerError;
+        }
+    }
+
+    private async Task<ReplyRead?> ReadAsync(PendingCommand? waiting, CancellationToken cancellationToken)
+    {
+        if (waiting is null)
+        {
+            return await ReplyReader.ReadAsync(context.Upstream.Reader, ReplyLimits.Default, cancellationToken);
+        }
+
+        var limits = context.Options.Limits;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(waiting.Kind is PendingKind.EndOfData or PendingKind.BdatLast ? limits.EndOfDataTimeout : limits.ServerReplyTimeout);
+        return await ReplyReader.ReadAsync(context.Upstream.Reader, ReplyLimits.Default, timeout.Token);
+    }
+
+    private async Task RelayAsync(PendingCommand command, ReplyRead read, CancellationToken cancellationToken)
+    {
+        var reply = read.Reply;
+        switch (command.Kind)
+        {
+            case PendingKind.Ehlo:
+                Transcript.Lines(TranscriptDirection.ServerToTap, reply);
+                var rewrite = EhloRewriter.Rewrite(reply, context.CapabilityPolicy());
+                if (rewrite.Changed)
+                {
+                    foreach (var change in rewrite.Changes)
+                    {
+                        Transcript.Events.Information("Capabilities rewritten: {Change}", change);
+                    }
+
+                    Transcript.Lines(TranscriptDirection.TapToClient, rewrite.Reply);
+                    await context.Client.WriteAsync(rewrite.Reply.ToWireString(), cancellationToken);
+                    return;
+                }
+
+                break;
+            case PendingKind.Auth or PendingKind.AuthResponse:
+                LogAuthReply(reply);
+                break;
+            case PendingKind.EndOfData or PendingKind.BdatLast:
+                Transcript.Lines(TranscriptDirection.ServerToTap, reply);
+                if (reply.IsPositiveCompletion)
+                {
+                    Interlocked.Increment(ref context.MessagesAccepted);
+                    Transcript.Events.Information("Message accepted by the server: {Reply}", reply.Code + " " + reply.FirstLine);
+                }
+                else
+                {
+                    Transcript.Events.Information("Message NOT accepted by the server: {Reply}", reply.Code + " " + reply.FirstLine);
+                }
+
+                break;
+            default:
+                Transcript.Lines(TranscriptDirection.ServerToTap, reply);
+                break;
+        }
+
+        await context.Client.WriteAsync(read.Raw, cancellationToken);
+    }
+
+    private void LogAuthReply(SmtpReply reply)
+    {
+        var sasl = context.Sasl;
+        if (reply.Code == 334 && sasl is not null && reply.Lines.Count == 1)
+        {
+            Transcript.Line(TranscriptDirection.ServerToTap, "334 " + sasl.DescribeServer(Encoding.UTF8.GetBytes(reply.FirstLine)));
+            return;
+        }
+
+        Transcript.Lines(TranscriptDirection.ServerToTap, reply);
+        if (reply.Code != 334)
+        {
+            var explanation = AuthReplyExplainer.Explain(reply);
+            if (explanation is not null)
+            {
+                Transcript.Events.Information("{AuthVerdict}", explanation);
+            }
+
+            context.Sasl = null;
+        }
+    }
+
+    private async Task TellClientUpstreamLostAsync(PendingCommand? waiting, string why, CancellationToken cancellationToken)
+    {
+        if (AbortedByTap)
+        {
+            return;
+        }
+
+        var reply = waiting?.Kind is PendingKind.EndOfData or PendingKind.BdatLast
+            ? SmtpReply.Single(451, $"4.4.0 smtptap: {why} before confirming the message; it was NOT accepted, please send it again")
+            : SmtpReply.Single(421, $"4.4.0 smtptap: {why}; closing");
+        Transcript.Warning("Upstream lost: " + why);
+        Transcript.Lines(TranscriptDirection.TapToClient, reply);
+        try
+        {
+            await context.Client.WriteAsync(reply.ToWireString(), cancellationToken);
+        }
+        catch (IOException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+}

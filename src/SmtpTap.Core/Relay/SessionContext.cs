@@ -1,0 +1,86 @@
+using System.Net;
+using SmtpTap.Certificates;
+using SmtpTap.Core.Auth;
+using SmtpTap.Core.Hosting;
+using SmtpTap.Core.Protocol;
+using SmtpTap.Core.Transcript;
+
+namespace SmtpTap.Core.Relay;
+
+/// <summary>State shared by the two pumps of one session. Only the client pump changes the client-leg facts.</summary>
+internal sealed class SessionContext
+{
+    public SessionContext(TapOptions options, ListenerEndpoint listener, SmtpConnection client, UpstreamSetup upstream, SessionTranscript transcript, IServerCertificateSource certificates)
+    {
+        Options = options;
+        Listener = listener;
+        Client = client;
+        Upstream = upstream.Connection!;
+        UpstreamSetup = upstream;
+        Transcript = transcript;
+        Certificates = certificates;
+        ClientIsLoopback = client.RemoteEndPoint is IPEndPoint c && IPAddress.IsLoopback(c.Address);
+        UpstreamIsLoopback = Upstream.RemoteEndPoint is IPEndPoint u && IPAddress.IsLoopback(u.Address);
+    }
+
+    public TapOptions Options { get; }
+
+    public ListenerEndpoint Listener { get; }
+
+    public SmtpConnection Client { get; }
+
+    public SmtpConnection Upstream { get; }
+
+    public UpstreamSetup UpstreamSetup { get; }
+
+    public SessionTranscript Transcript { get; }
+
+    public IServerCertificateSource Certificates { get; }
+
+    public PendingReplies Pending { get; } = new();
+
+    public bool ClientIsLoopback { get; }
+
+    public bool UpstreamIsLoopback { get; }
+
+    /// <summary>The describer of the AUTH exchange in progress, if any.</summary>
+    public ISaslDescriber? Sasl { get; set; }
+
+    public SaslMaskOptions MaskOptions => new() { MaskUsernames = Options.MaskUsernames };
+
+    public int MessagesRelayed;
+
+    public int MessagesAccepted;
+
+    public bool UpstreamIsTls => Upstream.IsTls;
+
+    /// <summary>Whether the client may carry credentials now, and if not, why and with which reply.</summary>
+    public (AuthAdvertisement Advertisement, string? Reason, SmtpReply? Refusal) AuthPolicy()
+    {
+        if (!UpstreamIsTls && !UpstreamIsLoopback && !Options.AllowPlainAuth)
+        {
+            const string why = "the upstream leg is plaintext to a non-loopback host (use --allow-plain-auth to permit it)";
+            return (AuthAdvertisement.Hide, why, SmtpReply.Single(538, "5.7.11 smtptap: AUTH refused: " + why));
+        }
+
+        if (!Client.IsTls && !ClientIsLoopback && UpstreamIsTls && (UpstreamSetup.PlaintextAuthMechanisms is null || UpstreamSetup.PlaintextAuthMechanisms.Count == 0))
+        {
+            const string why = "the server offers AUTH only over TLS, so the tap does too for a non-loopback client: STARTTLS first";
+            return (AuthAdvertisement.Hide, why, SmtpReply.Single(530, "5.7.0 Must issue a STARTTLS command first"));
+        }
+
+        return (AuthAdvertisement.Relay, null, null);
+    }
+
+    public CapabilityPolicy CapabilityPolicy()
+    {
+        var (advertisement, reason, _) = AuthPolicy();
+        return new CapabilityPolicy
+        {
+            OfferStartTls = !Client.IsTls && !Listener.ImplicitTls,
+            Auth = advertisement,
+            AuthHiddenReason = reason,
+            AllowRequireTls = Client.IsTls && UpstreamSetup.CertificateVerified,
+        };
+    }
+}

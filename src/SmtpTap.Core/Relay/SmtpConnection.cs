@@ -1,0 +1,156 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+
+namespace SmtpTap.Core.Relay;
+
+/// <summary>
+/// One leg of a session: a socket, the stream on it (plain or TLS) and a reader over that stream.
+/// A TLS upgrade swaps the stream and builds a new reader; the caller must have checked that the old
+/// reader held no bytes (plaintext read ahead is never used after the upgrade).
+/// </summary>
+internal sealed class SmtpConnection : IAsyncDisposable
+{
+    private const int ReadBufferSize = 32 * 1024;
+    private static readonly SslProtocols s_protocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+    private readonly Socket _socket;
+    private readonly NetworkStream _network;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private Stream _stream;
+
+    public SmtpConnection(Socket socket)
+    {
+        _socket = socket;
+        _socket.NoDelay = true;
+        _network = new NetworkStream(socket, ownsSocket: true);
+        _stream = _network;
+        Reader = CreateReader(_stream);
+    }
+
+    public PipeReader Reader { get; private set; }
+
+    public SslStream? Tls => _stream as SslStream;
+
+    public bool IsTls => _stream is SslStream;
+
+    public EndPoint? RemoteEndPoint => _socket.RemoteEndPoint;
+
+    public EndPoint? LocalEndPoint => _socket.LocalEndPoint;
+
+    public long BytesWritten { get; private set; }
+
+    public async ValueTask WriteAsync(ReadOnlySequence<byte> data, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            foreach (var segment in data)
+            {
+                await _stream.WriteAsync(segment, cancellationToken);
+            }
+
+            await _stream.FlushAsync(cancellationToken);
+            BytesWritten += data.Length;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        WriteAsync(new ReadOnlySequence<byte>(data), cancellationToken);
+
+    public ValueTask WriteAsync(string text, CancellationToken cancellationToken) =>
+        WriteAsync(System.Text.Encoding.UTF8.GetBytes(text), cancellationToken);
+
+    /// <summary>Server side of a TLS handshake (implicit TLS, or after the tap answered STARTTLS with 220).</summary>
+    public async Task<TlsFacts> UpgradeAsServerAsync(Certificates.IServerCertificateSource certificates, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await Reader.CompleteAsync();
+            var ssl = new SslStream(_network, leaveInnerStreamOpen: true);
+            _stream = ssl;
+            var options = new SslServerAuthenticationOptions
+            {
+                EnabledSslProtocols = s_protocols,
+                ClientCertificateRequired = false,
+                ServerCertificateSelectionCallback = (_, name) => certificates.GetCertificate(name),
+            };
+            await ssl.AuthenticateAsServerAsync(options, cancellationToken);
+            Reader = CreateReader(ssl);
+            return TlsFacts.From(ssl, "client certificate not requested");
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Client side of a TLS handshake toward the server; the validator decides and describes.</summary>
+    public async Task<TlsFacts> UpgradeAsClientAsync(string targetHost, UpstreamCertificateValidator validator, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await Reader.CompleteAsync();
+            var ssl = new SslStream(_network, leaveInnerStreamOpen: true);
+            _stream = ssl;
+            var options = new SslClientAuthenticationOptions
+            {
+                TargetHost = targetHost,
+                EnabledSslProtocols = s_protocols,
+                RemoteCertificateValidationCallback = validator.Validate,
+            };
+            await ssl.AuthenticateAsClientAsync(options, cancellationToken);
+            Reader = CreateReader(ssl);
+            return TlsFacts.From(ssl, validator.Verdict);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Stops sending (TCP FIN) after the last write, so the peer sees a clean end.</summary>
+    public void ShutdownSend()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Reader.CompleteAsync();
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        if (_stream is SslStream ssl)
+        {
+            await ssl.DisposeAsync();
+        }
+
+        await _network.DisposeAsync();
+        _writeLock.Dispose();
+    }
+
+    private static PipeReader CreateReader(Stream stream) =>
+        PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: 4096, leaveOpen: true));
+}

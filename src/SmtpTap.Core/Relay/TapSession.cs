@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using SmtpTap.Certificates;
+using SmtpTap.Core.Hosting;
+using SmtpTap.Core.Transcript;
+
+namespace SmtpTap.Core.Relay;
+
+/// <summary>
+/// One client connection: TLS on the client leg if implicit, the upstream leg opened and secured by the
+/// tap, the server's greeting relayed, then both pumps until QUIT or a failure on either side. Every
+/// session ends with one close event holding its outcome and byte/message counts.
+/// </summary>
+internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, UpstreamConnector connector, IServerCertificateSource certificates, Serilog.ILogger logger, string sessionId)
+{
+    public async Task RunAsync(Socket socket, CancellationToken cancellationToken)
+    {
+        var transcript = new SessionTranscript(logger, sessionId);
+        var started = Stopwatch.GetTimestamp();
+        await using var client = new SmtpConnection(socket);
+        transcript.Events.Information("Client {ClientEndPoint} connected to {Listener}", client.RemoteEndPoint?.ToString(), listener.Url);
+        SessionEnd end;
+        SessionContext? context = null;
+        try
+        {
+            if (listener.ImplicitTls && !await ClientHandshakeAsync(client, transcript, cancellationToken))
+            {
+                end = SessionEnd.ClientTlsFailed;
+            }
+            else
+            {
+                var setup = await connector.ConnectAsync(transcript, cancellationToken);
+                if (setup.Connection is null)
+                {
+                    transcript.Lines(TranscriptDirection.TapToClient, setup.FailureReply!);
+                    await TryWriteAsync(client, setup.FailureReply!.ToWireString(), cancellationToken);
+                    end = SessionEnd.UpstreamFailed;
+                }
+                else
+                {
+                    context = new SessionContext(options, listener, client, setup, transcript, certificates);
+                    end = await RelayAsync(context, cancellationToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            end = SessionEnd.Shutdown;
+        }
+        finally
+        {
+            if (context is not null)
+            {
+                context.Pending.AbandonAll();
+                await context.Upstream.DisposeAsync();
+            }
+        }
+
+        if (end == SessionEnd.Quit)
+        {
+            client.ShutdownSend();
+        }
+
+        transcript.Events.Information(
+            "Session closed ({Outcome}) after {Duration} ms: {ToServerBytes} bytes relayed to the server, {ToClientBytes} bytes to the client; {Messages} messages relayed, {Accepted} accepted by the server",
+            end.ToString(),
+            (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            context?.Upstream.BytesWritten ?? 0,
+            client.BytesWritten,
+            context?.MessagesRelayed ?? 0,
+            context?.MessagesAccepted ?? 0);
+    }
+
+    private async Task<SessionEnd> RelayAsync(SessionContext context, CancellationToken cancellationToken)
+    {
+        var greeting = context.UpstreamSetup.Greeting!;
+        await context.Client.WriteAsync(greeting.Raw, cancellationToken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var serverPump = new ServerPump(context);
+        var clientPump = new ClientPump(context, serverPump);
+        var serverTask = serverPump.RunAsync(stop.Token);
+        var clientTask = clientPump.RunAsync(stop.Token);
+        var first = await Task.WhenAny(serverTask, clientTask);
+        SessionEnd end;
+        if (first == clientTask)
+        {
+            end = await Outcome(clientTask);
+            if (end == SessionEnd.Quit)
+            {
+                end = await Outcome(serverTask);
+            }
+            else
+            {
+                await stop.CancelAsync();
+                await Outcome(serverTask);
+            }
+        }
+        else
+        {
+            end = await Outcome(serverTask);
+            await stop.CancelAsync();
+            await Outcome(clientTask);
+        }
+
+        return end;
+    }
+
+    private static async Task<SessionEnd> Outcome(Task<SessionEnd> pump)
+    {
+        try
+        {
+            return await pump;
+        }
+        catch (OperationCanceledException)
+        {
+            return SessionEnd.Shutdown;
+        }
+        catch (IOException)
+        {
+            return SessionEnd.ClientError;
+        }
+        catch (ObjectDisposedException)
+        {
+            return SessionEnd.ServerError;
+        }
+    }
+
+    private async Task<bool> ClientHandshakeAsync(SmtpConnection client, SessionTranscript transcript, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Limits.TlsHandshakeTimeout);
+        try
+        {
+            var facts = await client.UpgradeAsServerAsync(certificates, timeout.Token);
+            transcript.Events.Information("TLS established with client (implicit): {TlsProtocol} {CipherSuite}", facts.Protocol, facts.CipherSuite);
+            return true;
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            transcript.Warning("TLS handshake with the client failed: " + TlsFailure.Describe(ex) + " (does the client trust the tap's CA? see smtptap cert export)");
+            return false;
+        }
+    }
+
+    private static async Task TryWriteAsync(SmtpConnection client, string text, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.WriteAsync(text, cancellationToken);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace SmtpTap.Core.Relay;
+
+/// <summary>
+/// Decides whether the upstream certificate is acceptable: system trust store and host name by default,
+/// plus extra trusted CAs (--upstream-ca), or no checks at all when insecure (--upstream-insecure), which
+/// the verdict then says. One instance per handshake; <see cref="Verdict"/> describes the outcome.
+/// </summary>
+internal sealed class UpstreamCertificateValidator(IReadOnlyList<X509Certificate2> extraTrustedCas, bool insecure)
+{
+    public string Verdict { get; private set; } = "not checked";
+
+    public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        if (certificate is null)
+        {
+            Verdict = "server sent no certificate";
+            return insecure;
+        }
+
+        if (errors == SslPolicyErrors.None)
+        {
+            Verdict = "verified (system trust store, host name matches)";
+            return true;
+        }
+
+        if (errors == SslPolicyErrors.RemoteCertificateChainErrors && extraTrustedCas.Count > 0 && ChainsToExtraCa(certificate))
+        {
+            Verdict = "verified (--upstream-ca, host name matches)";
+            return true;
+        }
+
+        var problem = Describe(errors);
+        if (insecure)
+        {
+            Verdict = "NOT VERIFIED (--upstream-insecure): " + problem;
+            return true;
+        }
+
+        Verdict = "rejected: " + problem;
+        return false;
+    }
+
+    private bool ChainsToExtraCa(X509Certificate certificate)
+    {
+        using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        using var custom = new X509Chain();
+        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        foreach (var ca in extraTrustedCas)
+        {
+            custom.ChainPolicy.CustomTrustStore.Add(ca);
+        }
+
+        return custom.Build(leaf);
+    }
+
+    private static string Describe(SslPolicyErrors errors)
+    {
+        var parts = new List<string>();
+        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+        {
+            parts.Add("host name does not match the certificate");
+        }
+
+        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors))
+        {
+            parts.Add("certificate chain not trusted (self-signed, unknown CA or expired; add --upstream-ca FILE to trust a private CA)");
+        }
+
+        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
+        {
+            parts.Add("no certificate");
+        }
+
+        return string.Join("; ", parts);
+    }
+}

@@ -1,0 +1,140 @@
+using System.CommandLine;
+using SmtpTap.Core.Hosting;
+
+namespace SmtpTap.Commands;
+
+/// <summary><c>smtptap proxy</c>: listen, relay to the real server (or the capture server), print the transcript.</summary>
+internal static class ProxyCommand
+{
+    private static readonly Option<string[]> s_listen = new("--listen")
+    {
+        Description = "Where clients connect: smtp://HOST:PORT (plain, STARTTLS offered) or smtps://HOST:PORT (implicit TLS). Repeatable.",
+        DefaultValueFactory = _ => ["smtp://127.0.0.1:2525"],
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    private static readonly Option<string> s_upstream = new("--upstream")
+    {
+        Description = "The real server: smtp://host:port (STARTTLS per --upstream-tls), smtps://host:port (implicit TLS), or 'capture' (built-in capture server).",
+        DefaultValueFactory = _ => UpstreamEndpoint.CaptureName,
+    };
+
+    private static readonly Option<UpstreamTlsPolicy> s_upstreamTls = new("--upstream-tls")
+    {
+        Description = "STARTTLS on the upstream leg: auto (whenever offered), required (fail closed with 4xx), none.",
+        DefaultValueFactory = _ => UpstreamTlsPolicy.Auto,
+    };
+
+    private static readonly Option<string[]> s_upstreamCa = new("--upstream-ca") { Description = "Also trust this CA certificate (PEM or DER) for the upstream server. Repeatable." };
+
+    private static readonly Option<bool> s_upstreamInsecure = new("--upstream-insecure") { Description = "Do not check the upstream certificate (every transcript says so)." };
+
+    private static readonly Option<bool> s_allowPlainAuth = new("--allow-plain-auth") { Description = "Allow AUTH over a plaintext upstream leg to a non-loopback host." };
+
+    private static readonly Option<string> s_certDir = new("--cert-dir") { Description = "Home of the local CA and leaf certificates.", DefaultValueFactory = _ => "certs" };
+
+    private static readonly Option<string?> s_cert = new("--cert") { Description = "Your own server certificate for the client leg: a PEM file (with --key) or a PFX/P12 file." };
+
+    private static readonly Option<string?> s_key = new("--key") { Description = "PEM private key for --cert." };
+
+    private static readonly Option<string?> s_certPasswordEnv = new("--cert-password-env") { Description = "Environment variable holding the PFX password for --cert." };
+
+    private static readonly Option<string?> s_transcripts = new("--transcripts") { Description = "Write one transcript file per session into this directory." };
+
+    private static readonly Option<bool> s_json = new("--json") { Description = "Print the transcript as JSON Lines instead of text." };
+
+    private static readonly Option<string?> s_captureDir = new("--capture-dir") { Description = "Store each relayed message as an .eml file here (the capture server's store; default 'captured' with --upstream capture)." };
+
+    private static readonly Option<string?> s_logFile = new("--log-file") { Description = "Also write everything the console shows to this file." };
+
+    private static readonly Option<bool> s_showBody = new("--show-body") { Description = "Show message bodies in the transcript (default: headers and a body summary)." };
+
+    private static readonly Option<bool> s_maskUsernames = new("--mask-usernames") { Description = "Mask user names in AUTH exchanges too (for transcripts that leave the company)." };
+
+    private static readonly Option<int> s_maxSessions = new("--max-sessions") { Description = "Concurrent sessions before new clients get 421.", DefaultValueFactory = _ => 1000 };
+
+    private static readonly Option<int> s_maxLineLength = new("--max-line-length") { Description = "Longest text line inside a message, with CRLF (RFC 5321: 1000).", DefaultValueFactory = _ => 1000 };
+
+    public static Command Create()
+    {
+        var command = new Command("proxy", "Listen for mail clients and relay each session to the real server, printing a masked transcript.");
+        foreach (var option in new Option[] { s_listen, s_upstream, s_upstreamTls, s_upstreamCa, s_upstreamInsecure, s_allowPlainAuth, s_certDir, s_cert, s_key, s_certPasswordEnv, s_transcripts, s_json, s_captureDir, s_logFile, s_showBody, s_maskUsernames, s_maxSessions, s_maxLineLength })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var output = parseResult.InvocationConfiguration.Output;
+            var error = parseResult.InvocationConfiguration.Error;
+            if (!TryBuild(parseResult, out var settings, out var problem))
+            {
+                error.WriteLine("smtptap proxy: " + problem);
+                return Task.FromResult(ExitCodes.Usage);
+            }
+
+            return ProxyRunner.RunAsync(settings!, output, error, cancellationToken);
+        });
+        return command;
+    }
+
+    internal static bool TryBuild(ParseResult parseResult, out ProxySettings? settings, out string? problem)
+    {
+        settings = null;
+        var listeners = new List<ListenerEndpoint>();
+        foreach (var text in parseResult.GetValue(s_listen) ?? [])
+        {
+            if (!ListenerEndpoint.TryParse(text, out var endpoint, out problem))
+            {
+                return false;
+            }
+
+            listeners.Add(endpoint!);
+        }
+
+        if (!UpstreamEndpoint.TryParse(parseResult.GetValue(s_upstream) ?? UpstreamEndpoint.CaptureName, out var upstream, out problem))
+        {
+            return false;
+        }
+
+        var cert = parseResult.GetValue(s_cert);
+        var key = parseResult.GetValue(s_key);
+        if (key is not null && cert is null)
+        {
+            problem = "--key needs --cert";
+            return false;
+        }
+
+        var maxSessions = parseResult.GetValue(s_maxSessions);
+        var maxLine = parseResult.GetValue(s_maxLineLength);
+        if (maxSessions < 1 || maxLine < 80)
+        {
+            problem = "--max-sessions must be at least 1 and --max-line-length at least 80";
+            return false;
+        }
+
+        settings = new ProxySettings
+        {
+            Listeners = listeners,
+            Upstream = upstream!,
+            UpstreamTls = parseResult.GetValue(s_upstreamTls),
+            UpstreamCaFiles = parseResult.GetValue(s_upstreamCa) ?? [],
+            UpstreamInsecure = parseResult.GetValue(s_upstreamInsecure),
+            AllowPlainAuth = parseResult.GetValue(s_allowPlainAuth),
+            CertDirectory = parseResult.GetValue(s_certDir) ?? "certs",
+            CertFile = cert,
+            KeyFile = key,
+            CertPasswordEnv = parseResult.GetValue(s_certPasswordEnv),
+            TranscriptDirectory = parseResult.GetValue(s_transcripts),
+            Json = parseResult.GetValue(s_json),
+            CaptureDirectory = parseResult.GetValue(s_captureDir),
+            LogFile = parseResult.GetValue(s_logFile),
+            ShowBody = parseResult.GetValue(s_showBody),
+            MaskUsernames = parseResult.GetValue(s_maskUsernames),
+            MaxSessions = maxSessions,
+            MaxLineLength = maxLine,
+        };
+        problem = null;
+        return true;
+    }
+}

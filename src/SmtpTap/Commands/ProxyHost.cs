@@ -1,0 +1,134 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using SmtpTap.Certificates;
+using SmtpTap.Core.Capture;
+using SmtpTap.Core.Hosting;
+
+namespace SmtpTap.Commands;
+
+/// <summary>
+/// The composition root of <c>smtptap proxy</c>: certificates, the capture server when it is the upstream,
+/// and the tap's listeners. Tests start it in-process with port 0 listeners.
+/// </summary>
+internal sealed class ProxyHost : IAsyncDisposable
+{
+    private readonly List<IDisposable> _owned = [];
+
+    private ProxyHost()
+    {
+    }
+
+    public TapServer Tap { get; private set; } = null!;
+
+    public CaptureServer? Capture { get; private set; }
+
+    public CertificateAuthority? Authority { get; private set; }
+
+    public UpstreamEndpoint Upstream { get; private set; } = null!;
+
+    public string? CaptureDirectory { get; private set; }
+
+    public static async Task<ProxyHost> StartAsync(ProxySettings settings, Serilog.ILogger logger, CancellationToken cancellationToken)
+    {
+        var host = new ProxyHost();
+        try
+        {
+            await host.InitializeAsync(settings, logger, cancellationToken);
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task InitializeAsync(ProxySettings settings, Serilog.ILogger logger, CancellationToken cancellationToken)
+    {
+        var certificates = LoadClientLegCertificates(settings);
+        var trusted = new List<X509Certificate2>();
+        foreach (var file in settings.UpstreamCaFiles)
+        {
+            trusted.Add(CertificateFileReader.ReadCertificate(file, "--upstream-ca"));
+        }
+
+        var upstream = settings.Upstream;
+        string? tapCaptureDirectory = settings.CaptureDirectory;
+        if (upstream.Kind == UpstreamKind.Capture)
+        {
+            Authority ??= CertificateAuthority.LoadOrCreate(settings.CertDirectory);
+            var captureCertificates = new LeafCertificateCache(Authority, "localhost");
+            _owned.Add(captureCertificates);
+            CaptureDirectory = settings.CaptureDirectory ?? "captured";
+            Capture = new CaptureServer(
+                new CaptureServerOptions
+                {
+                    EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+                    Certificates = captureCertificates,
+                    CaptureDirectory = CaptureDirectory,
+                },
+                logger.ForContext("SessionId", "cap"));
+            await Capture.StartAsync(cancellationToken);
+            upstream = new UpstreamEndpoint(UpstreamKind.Capture, "localhost", Capture.EndPoint.Port);
+            trusted.Add(Authority.Certificate);
+            tapCaptureDirectory = null;
+        }
+
+        Upstream = upstream;
+        var options = new TapOptions
+        {
+            Listeners = settings.Listeners,
+            Upstream = upstream,
+            UpstreamTls = settings.UpstreamTls,
+            UpstreamTrustedCas = trusted,
+            UpstreamInsecure = settings.UpstreamInsecure,
+            AllowPlainAuth = settings.AllowPlainAuth,
+            CaptureDirectory = tapCaptureDirectory,
+            ShowBody = settings.ShowBody,
+            MaskUsernames = settings.MaskUsernames,
+            Limits = new TapLimits { MaxSessions = settings.MaxSessions, MaxDataLine = settings.MaxLineLength },
+        };
+        Tap = new TapServer(options, upstream, certificates, logger);
+        Tap.Start();
+    }
+
+    private IServerCertificateSource LoadClientLegCertificates(ProxySettings settings)
+    {
+        if (settings.CertFile is { } certFile)
+        {
+            var certificate = settings.KeyFile is { } keyFile
+                ? CertificateFileReader.Run(() => CertificateFiles.LoadPemPair(certFile, keyFile), certFile)
+                : CertificateFileReader.Run(() => CertificateFiles.LoadPfx(certFile, settings.CertPasswordEnv is { } env ? Environment.GetEnvironmentVariable(env) : null), certFile);
+            return new FixedCertificateSource(certificate);
+        }
+
+        Authority = CertificateAuthority.LoadOrCreate(settings.CertDirectory);
+        var defaultName = settings.Listeners.Count > 0 ? DefaultName(settings.Listeners[0]) : "localhost";
+        var cache = new LeafCertificateCache(Authority, defaultName);
+        _owned.Add(cache);
+        return cache;
+    }
+
+    private static string DefaultName(ListenerEndpoint listener) =>
+        IPAddress.IsLoopback(listener.Address) || listener.Address.Equals(IPAddress.Any) || listener.Address.Equals(IPAddress.IPv6Any) ? "localhost" : listener.Host;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Tap is not null)
+        {
+            await Tap.DisposeAsync();
+        }
+
+        if (Capture is not null)
+        {
+            await Capture.DisposeAsync();
+        }
+
+        foreach (var owned in _owned)
+        {
+            owned.Dispose();
+        }
+
+        Authority?.Dispose();
+    }
+}

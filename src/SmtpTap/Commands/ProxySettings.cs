@@ -1,0 +1,43 @@
+using SmtpTap.Core.Hosting;
+
+namespace SmtpTap.Commands;
+
+/// <summary>The parsed <c>proxy</c> command line, before files are read.</summary>
+internal sealed record ProxySettings
+{
+    public required IReadOnlyList<ListenerEndpoint> Listeners { get; init; }
+
+    public required UpstreamEndpoint Upstream { get; init; }
+
+    public UpstreamTlsPolicy UpstreamTls { get; init; }
+
+    public IReadOnlyList<string> UpstreamCaFiles { get; init; } = [];
+
+    public bool UpstreamInsecure { get; init; }
+
+    public bool AllowPlainAuth { get; init; }
+
+    public string CertDirectory { get; init; } = "certs";
+
+    public string? CertFile { get; init; }
+
+    public string? KeyFile { get; init; }
+
+    public string? CertPasswordEnv { get; init; }
+
+    public string? TranscriptDirectory { get; init; }
+
+    public bool Json { get; init; }
+
+    public string? CaptureDirectory { get; init; }
+
+    public string? LogFile { get; init; }
+
+    public bool ShowBody { get; init; }
+
+    public bool MaskUsernames { get; init; }
+
+    public int MaxSessions { get; init; } = 1000;
+
+    public int MaxLineLength { get; init; } = 1000;
+}

@@ -1,0 +1,54 @@
+using System.Text;
+using SmtpTap.Core.Protocol;
+
+namespace SmtpTap.Tests.Protocol;
+
+public sealed class SmtpCommandLineTests
+{
+    [Theory]
+    [InlineData("EHLO client.example", SmtpVerb.Ehlo)]
+    [InlineData("ehlo x", SmtpVerb.Ehlo)]
+    [InlineData("STARTTLS", SmtpVerb.StartTls)]
+    [InlineData("starttls", SmtpVerb.StartTls)]
+    [InlineData("AUTH PLAIN AGFsaWNlAHNlY3JldA==", SmtpVerb.Auth)]
+    [InlineData("DATA", SmtpVerb.Data)]
+    [InlineData("DATAX", SmtpVerb.Other)]
+    [InlineData("BDAT 100 LAST", SmtpVerb.Bdat)]
+    [InlineData("QUIT", SmtpVerb.Quit)]
+    [InlineData("VRFY postmaster", SmtpVerb.Other)]
+    [InlineData("", SmtpVerb.Other)]
+    public void GetVerb_RecognisesCommands(string line, SmtpVerb verb) => Assert.Equal(verb, SmtpCommandLine.GetVerb(Encoding.ASCII.GetBytes(line)));
+
+    [Theory]
+    [InlineData("BDAT 100", 100, false, true)]
+    [InlineData("BDAT 0 LAST", 0, true, true)]
+    [InlineData("bdat 42 last", 42, true, true)]
+    [InlineData("BDAT", 0, false, false)]
+    [InlineData("BDAT -1", 0, false, false)]
+    [InlineData("BDAT 12x", 0, false, false)]
+    [InlineData("BDAT 5 FIRST", 5, false, false)]
+    [InlineData("BDAT 99999999999999", 0, false, false)]
+    public void TryParseBdat_SizeAndLast(string line, long size, bool last, bool ok)
+    {
+        Assert.Equal(ok, SmtpCommandLine.TryParseBdat(Encoding.ASCII.GetBytes(line), out var s, out var l));
+        if (ok)
+        {
+            Assert.Equal(size, s);
+            Assert.Equal(last, l);
+        }
+    }
+
+    [Fact]
+    public void TryParseAuth_MechanismAndInitialResponse()
+    {
+        var line = Encoding.ASCII.GetBytes("AUTH plain AGFsaWNlAHNlY3JldA==");
+        Assert.True(SmtpCommandLine.TryParseAuth(line, out var mech, out var ir, out var hasIr));
+        Assert.Equal("PLAIN", mech);
+        Assert.True(hasIr);
+        Assert.Equal("AGFsaWNlAHNlY3JldA==", Encoding.ASCII.GetString(line[ir]));
+        Assert.True(SmtpCommandLine.TryParseAuth("AUTH LOGIN"u8, out mech, out _, out hasIr));
+        Assert.Equal("LOGIN", mech);
+        Assert.False(hasIr);
+        Assert.False(SmtpCommandLine.TryParseAuth("AUTH"u8, out _, out _, out _));
+    }
+}
