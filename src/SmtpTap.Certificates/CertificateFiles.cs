@@ -35,7 +35,7 @@ public static class CertificateFiles
         {
             return ServerCertificateLoader.FromPem(certificatePem, keyPem);
         }
-        catch (CryptographicException ex)
+        catch (InvalidDataException ex)
         {
             throw new InvalidDataException(
                 $"Cannot use {certPath} with {keyPath}: {ex.Message.TrimEnd('.')} (is it the matching RSA/EC key?).", ex);

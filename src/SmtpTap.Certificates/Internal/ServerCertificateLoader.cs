@@ -11,10 +11,28 @@ namespace SmtpTap.Certificates.Internal;
 /// </summary>
 internal static class ServerCertificateLoader
 {
+    /// <exception cref="InvalidDataException">Unreadable PEM, unsupported key, or a key of another certificate.</exception>
     public static X509Certificate2 FromPem(string certificatePem, string privateKeyPem)
     {
-        using var ephemeral = X509Certificate2.CreateFromPem(certificatePem, privateKeyPem);
-        return ReimportWithKey(ephemeral);
+        X509Certificate2 ephemeral;
+        try
+        {
+            ephemeral = X509Certificate2.CreateFromPem(certificatePem, privateKeyPem);
+        }
+        catch (ArgumentException ex)
+        {
+            // CreateFromPem reports "key does not match the certificate" as an ArgumentException.
+            throw new InvalidDataException(ex.Message.Replace(" (Parameter 'privateKey')", "", StringComparison.Ordinal), ex);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new InvalidDataException(ex.Message, ex);
+        }
+
+        using (ephemeral)
+        {
+            return ReimportWithKey(ephemeral);
+        }
     }
 
     public static X509Certificate2 ReimportWithKey(X509Certificate2 certificate)

@@ -180,6 +180,27 @@ public sealed class LeafCertificateCacheTests : IDisposable
     }
 
     [Fact]
+    public void GetCertificate_KeyOnDiskOfAnotherLeaf_IsReplaced()
+    {
+        using (var ca = CertificateAuthority.LoadOrCreate(_temp.Path))
+        using (var cache = new LeafCertificateCache(ca, "localhost"))
+        {
+            cache.GetCertificate("one.example.test");
+            cache.GetCertificate("two.example.test");
+        }
+
+        File.Copy(_temp.Combine("leaf", "two.example.test.key.pem"), _temp.Combine("leaf", "one.example.test.key.pem"), overwrite: true);
+        using var reloadedCa = CertificateAuthority.LoadOrCreate(_temp.Path);
+        using var reloaded = new LeafCertificateCache(reloadedCa, "localhost");
+
+        var leaf = reloaded.GetCertificate("one.example.test");
+
+        Assert.True(leaf.HasPrivateKey);
+        Assert.Equal("CN=one.example.test, O=SmtpTap", leaf.Subject);
+        ChainAssert.ChainsTo(leaf, reloadedCa.Certificate);
+    }
+
+    [Fact]
     public async Task GetCertificate_ConcurrentCallers_ShareOneCertificate()
     {
         using var ca = CertificateAuthority.LoadOrCreate(_temp.Path);
