@@ -1,0 +1,53 @@
+using System.CommandLine;
+using SmtpTap.Certificates;
+
+namespace SmtpTap.Commands;
+
+/// <summary><c>smtptap cert init|show|export</c>: manage the local CA that signs the certificates SmtpTap presents.</summary>
+internal static class CertCommand
+{
+    internal const string DefaultCertDirectory = "certs";
+
+    public static Command Create()
+    {
+        var certDir = new Option<string>("--cert-dir")
+        {
+            Description = "Folder holding the CA (ca.crt.pem, ca.key.pem) and cached leaf certificates",
+            DefaultValueFactory = _ => DefaultCertDirectory,
+            Recursive = true,
+            HelpName = "DIR",
+        };
+
+        var command = new Command("cert", "Manage SmtpTap's local certificate authority");
+        command.Options.Add(certDir);
+        command.Subcommands.Add(CertInitCommand.Create(certDir));
+        command.Subcommands.Add(CertShowCommand.Create(certDir));
+        command.Subcommands.Add(CertExportCommand.Create(certDir));
+        return command;
+    }
+
+    /// <summary>The hint printed when a command needs a CA that is not there yet.</summary>
+    internal static string NoCaMessage(string certDir)
+    {
+        var shown = certDir.EndsWith('/') || certDir.EndsWith(Path.DirectorySeparatorChar) ? certDir : certDir + "/";
+        var init = certDir == DefaultCertDirectory ? "smtptap cert init" : $"smtptap cert init --cert-dir {certDir}";
+        return $"no CA in {shown} yet; run {init}";
+    }
+
+    internal static void WriteDescription(TextWriter output, CertificateAuthority ca)
+    {
+        foreach (var line in CertificateDescription.Describe(ca.Certificate))
+        {
+            output.WriteLine("  " + line);
+        }
+    }
+
+    internal static void WriteTrustInstructions(TextWriter output, string certificatePath)
+    {
+        output.WriteLine();
+        foreach (var line in TrustInstructions.For(certificatePath))
+        {
+            output.WriteLine(line);
+        }
+    }
+}
