@@ -1,18 +1,48 @@
 namespace SmtpTap.Core.Auth;
 
-/// <summary>Creates the describer for one AUTH exchange. Until the per-mechanism decoders land, every payload is masked whole.</summary>
+/// <summary>Creates the describer for one AUTH exchange. Mechanism names are case-insensitive.</summary>
 internal static class SaslDescriberFactory
 {
-    public static ISaslDescriber Create(string mechanism, SaslMaskOptions options) => new MaskAllDescriber(mechanism, options);
-
-    private sealed class MaskAllDescriber(string mechanism, SaslMaskOptions options) : ISaslDescriber
+    public static ISaslDescriber Create(string mechanism, SaslMaskOptions options)
     {
-        public string Mechanism { get; } = mechanism.ToUpperInvariant();
+        ArgumentNullException.ThrowIfNull(mechanism);
+        ArgumentNullException.ThrowIfNull(options);
+        var name = Normalize(mechanism);
+        return name switch
+        {
+            "PLAIN" => new PlainDescriber(options),
+            "LOGIN" => new LoginDescriber(options),
+            "CRAM-MD5" => new CramMd5Describer(options),
+            "XOAUTH2" => new XOAuth2Describer(options),
+            "OAUTHBEARER" => new OAuthBearerDescriber(options),
+            "DIGEST-MD5" => new DigestMd5Describer(options),
+            "NTLM" => new NtlmDescriber(options),
+            "GSSAPI" => OpaqueDescriber.Gssapi(options),
+            "EXTERNAL" => new ExternalDescriber(options),
+            _ when name.StartsWith("SCRAM-", StringComparison.Ordinal) => new ScramDescriber(name, options),
+            _ => OpaqueDescriber.Unknown(name, options),
+        };
+    }
 
-        public SaslMaskOptions Options { get; } = options;
+    /// <summary>
+    /// Upper-cases a SASL mechanism name (RFC 4422: 1 to 20 of A-Z, 0-9, "-", "_"). Anything else becomes
+    /// "(invalid)" so that client-chosen text cannot reach the transcript through the name.
+    /// </summary>
+    public static string Normalize(string mechanism)
+    {
+        if (mechanism.Length is 0 or > 20)
+        {
+            return "(invalid)";
+        }
 
-        public string DescribeClient(ReadOnlySpan<byte> line, bool isInitialResponse) => SaslMask.Placeholder;
+        foreach (var c in mechanism)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                return "(invalid)";
+            }
+        }
 
-        public string DescribeServer(ReadOnlySpan<byte> challenge) => SaslMask.Placeholder;
+        return mechanism.ToUpperInvariant();
     }
 }
