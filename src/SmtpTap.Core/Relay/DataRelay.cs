@@ -70,6 +70,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
             var forward = buffer.Slice(0, rest.Start);
             if (ended)
             {
+                view.Finish(number);
                 context.Pending.Add(PendingKind.EndOfData);
             }
 
@@ -78,19 +79,19 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
                 await context.Upstream.WriteAsync(forward, cancellationToken);
             }
 
-            reader.AdvanceTo(rest.Start, buffer.End);
             if (ended)
             {
+                reader.AdvanceTo(rest.Start);
                 if (tee is not null)
                 {
                     await tee.CompleteAsync(cancellationToken);
                     Transcript.Events.Information("Message {MessageNumber} stored as {File}", number, tee.FinalPath);
                 }
 
-                view.Finish(number);
                 return null;
             }
 
+            reader.AdvanceTo(rest.Start, buffer.End);
             if (result.IsCompleted)
             {
                 Transcript.Warning("The client closed the connection in the middle of DATA: the server never got the end of data, so no partial message is delivered");

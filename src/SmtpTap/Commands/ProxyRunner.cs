@@ -18,7 +18,7 @@ internal static class ProxyRunner
         {
             host = await ProxyHost.StartAsync(settings, logger, cancellationToken);
         }
-        catch (UserInputException ex)
+        catch (Exception ex) when (ex is UserInputException or InvalidDataException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
         {
             await error.WriteLineAsync("smtptap proxy: " + ex.Message);
             return ExitCodes.Usage;

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace SmtpTap.IntegrationTests.Support;
+
+/// <summary>Runs the real <c>smtptap</c> executable (built next to the tests) as a child process.</summary>
+internal sealed partial class CliProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+    private readonly object _gate = new();
+
+    private CliProcess(Process process)
+    {
+        _process = process;
+    }
+
+    public int Pid => _process.Id;
+
+    public string Stdout
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stdout.ToString();
+            }
+        }
+    }
+
+    public string Stderr
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    public static CliProcess Start(string workingDirectory, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "smtptap.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = new Process { StartInfo = start };
+        var cli = new CliProcess(process);
+        process.OutputDataReceived += (_, e) => cli.Append(cli._stdout, e.Data);
+        process.ErrorDataReceived += (_, e) => cli.Append(cli._stderr, e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return cli;
+    }
+
+    private void Append(StringBuilder sb, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            sb.AppendLine(line);
+        }
+    }
+
+    /// <summary>Waits for the banner line "Listening on smtp://127.0.0.1:PORT" and returns the port.</summary>
+    public async Task<int> WaitForListenPortAsync(string scheme = "smtp")
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var regex = new Regex("Listening on " + scheme + @"://127\.0\.0\.1:(\d+)");
+        while (DateTime.UtcNow < deadline)
+        {
+            var match = regex.Match(Stdout);
+            if (match.Success)
+            {
+                return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException("smtptap exited early: " + Stdout + Stderr);
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException("smtptap did not print its listen port: " + Stdout + Stderr);
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>Peak resident memory of the process so far (VmHWM), in bytes.</summary>
+    public long PeakResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                var kb = long.Parse(NumberRegex().Match(line).Value, System.Globalization.CultureInfo.InvariantCulture);
+                return kb * 1024;
+            }
+        }
+
+        return -1;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    [GeneratedRegex(@"\d+")]
+    private static partial Regex NumberRegex();
+}

@@ -1,0 +1,151 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using SmtpTap.Certificates;
+using SmtpTap.Core.Capture;
+using SmtpTap.Core.Hosting;
+using SmtpTap.Logging;
+
+namespace SmtpTap.IntegrationTests.Support;
+
+/// <summary>
+/// A capture server and a tap in front of it, both on 127.0.0.1 port 0, with the tap's transcript going
+/// to an in-memory console. The client leg uses the tap's local CA; clients verify it with that CA only.
+/// </summary>
+internal sealed class TapHarness : IAsyncDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private readonly LeafCertificateCache _leaves;
+    private readonly Serilog.Core.Logger _logger;
+
+    private TapHarness(LegMode client, LegMode upstream, Func<TapOptions, TapOptions>? configure, CaptureServerOptions? captureOverride, bool json)
+    {
+        ClientMode = client;
+        UpstreamMode = upstream;
+        Authority = CertificateAuthority.LoadOrCreate(_temp.Sub("certs"));
+        _leaves = new LeafCertificateCache(Authority, "localhost");
+        _logger = LoggingSetup.Create(new OutputOptions { Json = json, TranscriptDirectory = _temp.Sub("transcripts"), LogFile = _temp.Sub("tap.log") }, Console);
+        CaptureDirectory = _temp.Sub("captured");
+        CaptureOptions = captureOverride ?? new CaptureServerOptions
+        {
+            EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+            Certificates = upstream == LegMode.Plain ? null : _leaves,
+            ImplicitTls = upstream == LegMode.Implicit,
+            CaptureDirectory = CaptureDirectory,
+        };
+        Configure = configure;
+    }
+
+    public LegMode ClientMode { get; }
+
+    public LegMode UpstreamMode { get; }
+
+    public CertificateAuthority Authority { get; }
+
+    public StringWriterSync Console { get; } = new();
+
+    public string CaptureDirectory { get; }
+
+    public string TranscriptDirectory => _temp.Sub("transcripts");
+
+    public string LogFile => _temp.Sub("tap.log");
+
+    public CaptureServerOptions CaptureOptions { get; }
+
+    public CaptureServer Capture { get; private set; } = null!;
+
+    public TapServer Tap { get; private set; } = null!;
+
+    public int Port => Tap.BoundListeners[0].Port;
+
+    private Func<TapOptions, TapOptions>? Configure { get; }
+
+    public static async Task<TapHarness> StartAsync(LegMode client = LegMode.Plain, LegMode upstream = LegMode.StartTls, Func<TapOptions, TapOptions>? configure = null, CaptureServerOptions? capture = null, bool json = false)
+    {
+        var harness = new TapHarness(client, upstream, configure, capture, json);
+        await harness.StartInternalAsync();
+        return harness;
+    }
+
+    private async Task StartInternalAsync()
+    {
+        Capture = new CaptureServer(CaptureOptions, Serilog.Core.Logger.None);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await Capture.StartAsync(cts.Token);
+        var upstream = new UpstreamEndpoint(UpstreamMode == LegMode.Implicit ? UpstreamKind.Smtps : UpstreamKind.Smtp, "localhost", Capture.EndPoint.Port);
+        var options = new TapOptions
+        {
+            Listeners = [new ListenerEndpoint("127.0.0.1", IPAddress.Loopback, 0, ClientMode == LegMode.Implicit)],
+            Upstream = upstream,
+            UpstreamTls = UpstreamMode == LegMode.Plain ? UpstreamTlsPolicy.None : UpstreamTlsPolicy.Required,
+            UpstreamTrustedCas = [Authority.Certificate],
+        };
+        options = Configure?.Invoke(options) ?? options;
+        Tap = new TapServer(options, options.Upstream, _leaves, _logger);
+        Tap.Start();
+    }
+
+    /// <summary>A MailKit client connected through the tap per the client leg mode, verifying the tap with its CA only.</summary>
+    public async Task<SmtpClient> ConnectClientAsync(string host = "localhost", CancellationToken cancellationToken = default)
+    {
+        var client = new SmtpClient { Timeout = 30_000, ServerCertificateValidationCallback = ValidateWithTapCa };
+        var options = ClientMode switch
+        {
+            LegMode.Implicit => SecureSocketOptions.SslOnConnect,
+            LegMode.StartTls => SecureSocketOptions.StartTls,
+            _ => SecureSocketOptions.None,
+        };
+        await client.ConnectAsync(host, Port, options, cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        return client;
+    }
+
+    /// <summary>Chain check against the tap's CA alone (custom root trust) plus the name check SslStream did.</summary>
+    public bool ValidateWithTapCa(object sender, X509Certificate? certificate, X509Chain? chain, System.Net.Security.SslPolicyErrors errors)
+    {
+        if (certificate is null || errors.HasFlag(System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch))
+        {
+            return false;
+        }
+
+        using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        using var custom = new X509Chain();
+        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        custom.ChainPolicy.CustomTrustStore.Add(Authority.Certificate);
+        return custom.Build(leaf);
+    }
+
+    public string Transcript => Console.ToString();
+
+    /// <summary>Every output the tap wrote: console, per-session transcript files, log file.</summary>
+    public async Task<string> AllOutputAsync()
+    {
+        await _logger.DisposeAsync();
+        var parts = new List<string> { Console.ToString() };
+        if (Directory.Exists(TranscriptDirectory))
+        {
+            foreach (var file in Directory.GetFiles(TranscriptDirectory))
+            {
+                parts.Add(await File.ReadAllTextAsync(file));
+            }
+        }
+
+        if (File.Exists(LogFile))
+        {
+            parts.Add(await File.ReadAllTextAsync(LogFile));
+        }
+
+        return string.Join("\n", parts);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Tap.DisposeAsync();
+        await Capture.DisposeAsync();
+        await _logger.DisposeAsync();
+        _leaves.Dispose();
+        Authority.Dispose();
+        _temp.Dispose();
+    }
+}
