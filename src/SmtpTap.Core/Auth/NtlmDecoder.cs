@@ -14,7 +14,7 @@ namespace SmtpTap.Core.Auth;
 /// </summary>
 internal static class NtlmDecoder
 {
-    public const int MaxMessageBytes = 48 * 1024;
+    public const int MaxMessageBytes = 32 * 1024;
 
     /// <summary>Longest name field accepted (bytes on the wire).</summary>
     public const int MaxNameBytes = 1024;

@@ -26,9 +26,9 @@ public sealed class NtlmDescriberTests
         var type3 = d.Client(B64(NtlmTestMessages.AuthenticateV2()));
 
         Assert.Equal("NTLM supported [plain text, not base64]", hello);
-        Assert.Equal("******** [NTLM NEGOTIATE (type 1): flags=0x0000A207 (NEGOTIATE_UNICODE | NEGOTIATE_OEM | REQUEST_TARGET | NEGOTIATE_NTLM | NEGOTIATE_ALWAYS_SIGN)]", type1);
+        Assert.Equal("******** [NTLM NEGOTIATE (type 1): flags=0x0000A207 (NEGOTIATE_UNICODE | NEGOTIATE_OEM | REQUEST_TARGET | NEGOTIATE_NTLM | NEGOTIATE_OEM_WORKSTATION_SUPPLIED | NEGOTIATE_ALWAYS_SIGN), workstation=]", type1);
         Assert.Equal(
-            "******** [NTLM CHALLENGE (type 2): flags=0xE28A8233 (NEGOTIATE_UNICODE | NEGOTIATE_OEM | REQUEST_TARGET | NEGOTIATE_SIGN | NEGOTIATE_SEAL | NEGOTIATE_NTLM | NEGOTIATE_ALWAYS_SIGN | TARGET_TYPE_SERVER | NEGOTIATE_EXTENDED_SESSIONSECURITY | NEGOTIATE_TARGET_INFO | NEGOTIATE_VERSION | NEGOTIATE_128 | NEGOTIATE_KEY_EXCH | NEGOTIATE_56), target name=Server, server challenge (8 bytes), target info: NbDomainName=Domain, NbComputerName=Server, version=6.0.6000 (NTLM revision 15)]",
+            "******** [NTLM CHALLENGE (type 2): flags=0xE28A8233 (NEGOTIATE_UNICODE | NEGOTIATE_OEM | NEGOTIATE_SIGN | NEGOTIATE_SEAL | NEGOTIATE_NTLM | NEGOTIATE_ALWAYS_SIGN | TARGET_TYPE_SERVER | NEGOTIATE_EXTENDED_SESSIONSECURITY | NEGOTIATE_TARGET_INFO | NEGOTIATE_VERSION | NEGOTIATE_128 | NEGOTIATE_KEY_EXCH | NEGOTIATE_56), target name=Server, server challenge (8 bytes), target info: NbDomainName=Domain, NbComputerName=Server, version=6.0.6000 (NTLM revision 15)]",
             type2);
         Assert.StartsWith("******** [NTLM AUTHENTICATE (type 3): NTLMv2, domain=Domain, user=User, workstation=COMPUTER, flags=0xE28A8233", type3, StringComparison.Ordinal);
         Assert.EndsWith("lm response=********, nt response=********, session key=********, mic=********, version=6.0.6000 (NTLM revision 15)]", type3, StringComparison.Ordinal);

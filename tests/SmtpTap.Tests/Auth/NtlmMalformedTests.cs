@@ -24,7 +24,7 @@ public sealed class NtlmMalformedTests
         data.Add("message type 4", With(valid, m => m[8] = 4));
         data.Add("truncated header", valid[..40]);
         data.Add("signature only", valid[..8]);
-        data.Add("challenge with av pair past end", With(NtlmTestMessages.Challenge, m => BinaryPrimitives.WriteUInt16LittleEndian(m.AsSpan(0x48 + 2), 0x7FFF)));
+        data.Add("challenge with av pair past end", With(NtlmTestMessages.Challenge, m => BinaryPrimitives.WriteUInt16LittleEndian(m.AsSpan(0x44 + 2), 0x7FFF)));
         data.Add("challenge timestamp wrong size", ChallengeWithInfo([7, 0, 4, 0, 1, 2, 3, 4, 0, 0, 0, 0]));
         data.Add("challenge truncated av header", ChallengeWithInfo([2, 0]));
         data.Add("challenge target info past end", With(NtlmTestMessages.Challenge, m => BinaryPrimitives.WriteUInt16LittleEndian(m.AsSpan(40), 0x1000)));
