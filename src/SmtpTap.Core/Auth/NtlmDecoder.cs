@@ -14,12 +14,10 @@ namespace SmtpTap.Core.Auth;
 /// </summary>
 internal static class NtlmDecoder
 {
-    public const int MaxMessageBytes = 48 * 1024;
+    public const int MaxMessageBytes = 32 * 1024;
 
     /// <summary>Longest name field accepted (bytes on the wire).</summary>
     public const int MaxNameBytes = 1024;
-
-    public const int MaxAvPairs = 64;
 
     private static ReadOnlySpan<byte> Signature => "NTLMSSP\0"u8;
 
@@ -132,7 +130,7 @@ internal static class NtlmDecoder
         }
 
         var pairs = new List<NtlmAvPair>();
-        if (!TryReadAvPairs(data[targetInfo], pairs, out reason))
+        if (!NtlmTargetInfo.TryRead(data[targetInfo], pairs, out reason))
         {
             message = null;
             return false;
@@ -285,7 +283,8 @@ internal static class NtlmDecoder
         return string.Create(CultureInfo.InvariantCulture, $"{v[0]}.{v[1]}.{build} (NTLM revision {v[7]})");
     }
 
-    private static bool TryString(ReadOnlySpan<byte> data, Range range, bool unicode, out string? text, out string reason)
+    /// <summary>A name field as display text: UTF-16LE when <paramref name="unicode"/>, else OEM shown as escaped ASCII.</summary>
+    internal static bool TryString(ReadOnlySpan<byte> data, Range range, bool unicode, out string? text, out string reason)
     {
         reason = string.Empty;
         text = null;
@@ -308,107 +307,6 @@ internal static class NtlmDecoder
 
     private static bool TryOem(ReadOnlySpan<byte> data, Range range, out string? text) =>
         TryString(data, range, unicode: false, out text, out _);
-
-    /// <summary>AV_PAIR list ([MS-NLMP] 2.2.2.1): AvId u16, AvLen u16, value; ends at MsvAvEOL or the buffer end.</summary>
-    private static bool TryReadAvPairs(ReadOnlySpan<byte> info, List<NtlmAvPair> pairs, out string reason)
-    {
-        reason = string.Empty;
-        while (info.Length > 0)
-        {
-            if (info.Length < 4)
-            {
-                reason = "truncated target info";
-                return false;
-            }
-
-            var id = BinaryPrimitives.ReadUInt16LittleEndian(info);
-            var length = BinaryPrimitives.ReadUInt16LittleEndian(info[2..]);
-            if (length > info.Length - 4)
-            {
-                reason = "target info entry extends past its buffer";
-                return false;
-            }
-
-            if (id == 0)
-            {
-                return true;
-            }
-
-            if (pairs.Count >= MaxAvPairs)
-            {
-                reason = "too many target info entries";
-                return false;
-            }
-
-            if (!TryDescribeAvPair(id, info.Slice(4, length), out var pair, out reason))
-            {
-                return false;
-            }
-
-            pairs.Add(pair);
-            info = info[(4 + length)..];
-        }
-
-        return true;
-    }
-
-    private static bool TryDescribeAvPair(ushort id, ReadOnlySpan<byte> value, out NtlmAvPair pair, out string reason)
-    {
-        reason = string.Empty;
-        pair = default;
-        string? name = id switch
-        {
-            1 => "NbComputerName",
-            2 => "NbDomainName",
-            3 => "DnsComputerName",
-            4 => "DnsDomainName",
-            5 => "DnsTreeName",
-            9 => "TargetName",
-            _ => null,
-        };
-        if (name is not null)
-        {
-            if (!TryString(value, .., unicode: true, out var text, out reason))
-            {
-                return false;
-            }
-
-            pair = new NtlmAvPair(name, text ?? string.Empty, IsName: true);
-            return true;
-        }
-
-        switch (id)
-        {
-            case 6 when value.Length == 4:
-                pair = new NtlmAvPair("Flags", NtlmFlags.DescribeAvFlags(BinaryPrimitives.ReadUInt32LittleEndian(value)), IsName: false);
-                return true;
-            case 7 when value.Length == 8:
-                pair = new NtlmAvPair("Timestamp", DescribeFileTime(BinaryPrimitives.ReadInt64LittleEndian(value)), IsName: false);
-                return true;
-            case 6 or 7:
-                reason = "target info entry has the wrong size";
-                return false;
-            case 8:
-                pair = new NtlmAvPair("SingleHost", "present", IsName: false);
-                return true;
-            case 10:
-                pair = new NtlmAvPair("ChannelBindings", "present", IsName: false);
-                return true;
-            default:
-                pair = new NtlmAvPair(string.Create(CultureInfo.InvariantCulture, $"AvId{id}"), "present", IsName: false);
-                return true;
-        }
-    }
-
-    private static string DescribeFileTime(long fileTime)
-    {
-        if (fileTime < 0 || fileTime > DateTime.MaxValue.ToFileTimeUtc())
-        {
-            return "out of range";
-        }
-
-        return DateTime.FromFileTimeUtc(fileTime).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-    }
 
     private static bool Fail(out NtlmMessage? message, out string reason, string why)
     {

@@ -67,7 +67,7 @@ internal sealed class ScramDescriber(string mechanism, SaslMaskOptions options) 
         }
 
         sb.Append("client-first: gs2=").Append(Gs2.DescribeFlag(payload[..first]));
-        sb.Append(", authzid=").Append(authzid.Length == 0 ? string.Empty : Gs2.Identity(authzid[2..], Options));
+        sb.Append(", authzid=").Append(authzid.Length == 0 ? string.Empty : Gs2.Identity(authzid[2..], Options)).Append(", ");
         return TryAppendAttributes(sb, sb.Length, afterFlag[(second + 1)..], allowed: "nr");
     }
 
