@@ -95,6 +95,13 @@ internal sealed class SmtpConnection : IAsyncDisposable
     /// <summary>Client side of a TLS handshake toward the server; the validator decides and describes.</summary>
     public async Task<TlsFacts> UpgradeAsClientAsync(string targetHost, UpstreamCertificateValidator validator, CancellationToken cancellationToken)
     {
+        var facts = await UpgradeAsClientAsync(targetHost, validator.Validate, cancellationToken);
+        return facts with { Verification = validator.Verdict };
+    }
+
+    /// <summary>Client side of a TLS handshake with a caller-supplied certificate check (the probe records the whole chain).</summary>
+    public async Task<TlsFacts> UpgradeAsClientAsync(string targetHost, RemoteCertificateValidationCallback validate, CancellationToken cancellationToken)
+    {
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
@@ -105,11 +112,11 @@ internal sealed class SmtpConnection : IAsyncDisposable
             {
                 TargetHost = targetHost,
                 EnabledSslProtocols = s_protocols,
-                RemoteCertificateValidationCallback = validator.Validate,
+                RemoteCertificateValidationCallback = validate,
             };
             await ssl.AuthenticateAsClientAsync(options, cancellationToken);
             Reader = CreateReader(ssl);
-            return TlsFacts.From(ssl, validator.Verdict);
+            return TlsFacts.From(ssl, string.Empty);
         }
         finally
         {

@@ -1,0 +1,8 @@
+namespace SmtpTap.Probe;
+
+internal enum FindingSeverity
+{
+    Ok,
+    Warn,
+    Fail,
+}

@@ -1,0 +1,20 @@
+namespace SmtpTap.Probe;
+
+/// <summary>The test message: where it stopped, the server's reply, the queue id, and the relay verdict.</summary>
+internal sealed record MessageReport
+{
+    public bool Accepted { get; init; }
+
+    /// <summary>The last step run: "MAIL FROM", "RCPT TO", "DATA" or "end of data".</summary>
+    public string? Stage { get; init; }
+
+    public string? Reply { get; init; }
+
+    public string? QueueId { get; init; }
+
+    public RelayVerdict RelayVerdict { get; init; } = RelayVerdict.NotTested;
+
+    public string? RelayText { get; init; }
+
+    public IReadOnlyList<RecipientReport> Recipients { get; init; } = [];
+}
