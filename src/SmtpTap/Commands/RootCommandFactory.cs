@@ -10,6 +10,7 @@ internal static class RootCommandFactory
         var root = new RootCommand("SmtpTap: a TLS-aware SMTP intercepting proxy that shows what goes over the wire, with every AUTH secret masked.");
         root.Subcommands.Add(ProxyCommand.Create());
         root.Subcommands.Add(CertCommand.Create());
+        root.Subcommands.Add(ProbeCommand.Create());
         return root;
     }
 }
