@@ -29,8 +29,11 @@ internal sealed class MessageView(SessionTranscript transcript, bool showBody)
         {
             _inBody = true;
         }
+        else
+        {
+            _headerLines++;
+        }
 
-        _headerLines++;
         transcript.Line(TranscriptDirection.ClientToTap, TranscriptText.Decode(content));
     }
 

@@ -19,8 +19,9 @@ internal sealed class TapHarness : IAsyncDisposable
     private readonly LeafCertificateCache _leaves;
     private readonly Serilog.Core.Logger _logger;
 
-    private TapHarness(LegMode client, LegMode upstream, Func<TapOptions, TapOptions>? configure, CaptureServerOptions? captureOverride, bool json)
+    private TapHarness(LegMode client, LegMode upstream, Func<TapOptions, TapOptions>? configure, CaptureServerOptions? captureOverride, bool json, int? scriptedPort = null)
     {
+        ScriptedPort = scriptedPort;
         ClientMode = client;
         UpstreamMode = upstream;
         Authority = CertificateAuthority.LoadOrCreate(_temp.Sub("certs"));
@@ -55,6 +56,9 @@ internal sealed class TapHarness : IAsyncDisposable
 
     public CaptureServer Capture { get; private set; } = null!;
 
+    /// <summary>Port of a scripted upstream used instead of the capture server.</summary>
+    public int? ScriptedPort { get; }
+
     public TapServer Tap { get; private set; } = null!;
 
     public int Port => Tap.BoundListeners[0].Port;
@@ -68,12 +72,30 @@ internal sealed class TapHarness : IAsyncDisposable
         return harness;
     }
 
+    /// <summary>A tap in front of a scripted upstream (no capture server).</summary>
+    public static async Task<TapHarness> StartScriptedAsync(ScriptedServer server, LegMode client = LegMode.Plain, LegMode upstream = LegMode.Plain, Func<TapOptions, TapOptions>? configure = null)
+    {
+        var harness = new TapHarness(client, upstream, configure, null, json: false, server.Port);
+        await harness.StartInternalAsync();
+        return harness;
+    }
+
     private async Task StartInternalAsync()
     {
-        Capture = new CaptureServer(CaptureOptions, Serilog.Core.Logger.None);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await Capture.StartAsync(cts.Token);
-        var upstream = new UpstreamEndpoint(UpstreamMode == LegMode.Implicit ? UpstreamKind.Smtps : UpstreamKind.Smtp, "localhost", Capture.EndPoint.Port);
+        int port;
+        if (ScriptedPort is { } scripted)
+        {
+            port = scripted;
+        }
+        else
+        {
+            Capture = new CaptureServer(CaptureOptions, Serilog.Core.Logger.None);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await Capture.StartAsync(cts.Token);
+            port = Capture.EndPoint.Port;
+        }
+
+        var upstream = new UpstreamEndpoint(UpstreamMode == LegMode.Implicit ? UpstreamKind.Smtps : UpstreamKind.Smtp, "localhost", port);
         var options = new TapOptions
         {
             Listeners = [new ListenerEndpoint("127.0.0.1", IPAddress.Loopback, 0, ClientMode == LegMode.Implicit)],
@@ -142,7 +164,11 @@ internal sealed class TapHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Tap.DisposeAsync();
-        await Capture.DisposeAsync();
+        if (Capture is not null)
+        {
+            await Capture.DisposeAsync();
+        }
+
         await _logger.DisposeAsync();
         _leaves.Dispose();
         Authority.Dispose();
