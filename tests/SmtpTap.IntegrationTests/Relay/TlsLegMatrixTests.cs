@@ -44,7 +44,7 @@ public sealed class TlsLegMatrixTests
         Assert.Equal(TestMessages.Sha256(expected), TestMessages.Sha256(actual));
         Assert.Equal(upstream != LegMode.Plain, stored[0].ReceivedOverTls);
 
-        var transcript = harness.Transcript;
+        var transcript = await harness.WaitForTranscriptAsync("Session closed (Quit)");
         Assert.Contains("client>tap", transcript, StringComparison.Ordinal);
         Assert.Contains("Subject: SmtpTap test " + client + "/" + upstream, transcript, StringComparison.Ordinal);
         Assert.Contains("Message accepted by the server", transcript, StringComparison.Ordinal);

@@ -140,6 +140,36 @@ internal sealed class TapHarness : IAsyncDisposable
 
     public string Transcript => Console.ToString();
 
+    /// <summary>Waits (bounded) until the transcript contains the text; sessions log their close after the client is gone.</summary>
+    public async Task<string> WaitForTranscriptAsync(string text, int count = 1)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var transcript = Transcript;
+            if (Occurrences(transcript, text) >= count)
+            {
+                return transcript;
+            }
+
+            await Task.Delay(20);
+        }
+
+        Assert.Fail($"transcript never showed '{text}' {count} time(s):\n{Transcript}");
+        return string.Empty;
+    }
+
+    private static int Occurrences(string haystack, string needle)
+    {
+        var n = 0;
+        for (var i = haystack.IndexOf(needle, StringComparison.Ordinal); i >= 0; i = haystack.IndexOf(needle, i + needle.Length, StringComparison.Ordinal))
+        {
+            n++;
+        }
+
+        return n;
+    }
+
     /// <summary>Every output the tap wrote: console, per-session transcript files, log file.</summary>
     public async Task<string> AllOutputAsync()
     {
