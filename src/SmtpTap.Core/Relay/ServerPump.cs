@@ -149,7 +149,7 @@ internal sealed class ServerPump(SessionContext context)
             return;
         }
 
-        Transcript.Lines(TranscriptDirection.ServerToTap, reply);
+        Transcript.Lines(TranscriptDirection.ServerToTap, MaskEchoedPayloads(reply));
         if (reply.Code != 334)
         {
             var explanation = AuthReplyExplainer.Explain(reply);
@@ -159,7 +159,28 @@ internal sealed class ServerPump(SessionContext context)
             }
 
             context.Sasl = null;
+            context.SaslPayloads.Clear();
         }
+    }
+
+    /// <summary>A server that quotes the client's SASL payload back (e.g. "501 cannot decode &lt;blob&gt;") must not leak it into the transcript.</summary>
+    private SmtpReply MaskEchoedPayloads(SmtpReply reply)
+    {
+        if (context.SaslPayloads.Count == 0)
+        {
+            return reply;
+        }
+
+        var lines = reply.Lines.Select(line =>
+        {
+            foreach (var payload in context.SaslPayloads)
+            {
+                line = line.Replace(payload, SaslMask.Placeholder, StringComparison.Ordinal);
+            }
+
+            return line;
+        }).ToArray();
+        return new SmtpReply(reply.Code, lines);
     }
 
     private async Task TellClientUpstreamLostAsync(PendingCommand? waiting, string why, CancellationToken cancellationToken)

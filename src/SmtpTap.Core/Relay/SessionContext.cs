@@ -19,7 +19,7 @@ internal sealed class SessionContext
         UpstreamSetup = upstream;
         Transcript = transcript;
         Certificates = certificates;
-        ClientIsLoopback = client.RemoteEndPoint is IPEndPoint c && IPAddress.IsLoopback(c.Address);
+        ClientIsLoopback = client.RemoteEndPoint is IPEndPoint c && options.IsLocalClient(c.Address);
         UpstreamIsLoopback = Upstream.RemoteEndPoint is IPEndPoint u && IPAddress.IsLoopback(u.Address);
     }
 
@@ -45,6 +45,9 @@ internal sealed class SessionContext
 
     /// <summary>The describer of the AUTH exchange in progress, if any.</summary>
     public ISaslDescriber? Sasl { get; set; }
+
+    /// <summary>The client's raw SASL payloads of the exchange in progress, kept only to mask a server reply that echoes them; never logged.</summary>
+    public List<string> SaslPayloads { get; } = [];
 
     public SaslMaskOptions MaskOptions => new() { MaskUsernames = Options.MaskUsernames };
 
