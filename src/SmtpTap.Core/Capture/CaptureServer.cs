@@ -74,7 +74,7 @@ internal sealed class CaptureServer : IAsyncDisposable
         _listener = new TcpListener(_options.EndPoint);
         _listener.Start();
         EndPoint = (IPEndPoint)_listener.LocalEndpoint;
-        _logger.Information("Capture server listening on {EndPoint} (TLS: {TlsMode})", EndPoint,
+        _logger.Information("Capture server listening on {EndPoint:l} (TLS: {TlsMode:l})", EndPoint,
             _options.Certificates is null ? "none" : _options.ImplicitTls ? "implicit" : "STARTTLS");
         _acceptLoop = AcceptLoopAsync(_listener, _shutdown.Token);
         return Task.CompletedTask;
@@ -101,7 +101,7 @@ internal sealed class CaptureServer : IAsyncDisposable
         await Task.WhenAll(_sessions.Values).ConfigureAwait(false);
         _listener?.Dispose();
         _shutdown.Dispose();
-        _logger.Information("Capture server on {EndPoint} stopped", EndPoint);
+        _logger.Information("Capture server on {EndPoint:l} stopped", EndPoint);
     }
 
     private async Task AcceptLoopAsync(TcpListener listener, CancellationToken cancellationToken)

@@ -35,10 +35,28 @@ internal sealed record NtlmExchange(byte[]? ServerChallenge) : SaslExchange
             return SaslStep.Success(message.UserName);
         }
 
-        var password = context.GetSecret(message.UserName);
-        return password is not null && NtlmV2Verifier.Verify(message, password, ServerChallenge)
-            ? SaslStep.Success(message.UserName)
-            : SaslStep.Failure();
+        // A credential table keyed by UPN (user@domain) or down-level name (DOMAIN\user) must match too:
+        // NTLM clients given "alice@example.test" send user "alice" and domain "example.test".
+        foreach (var identity in Identities(message))
+        {
+            var password = context.GetSecret(identity);
+            if (password is not null)
+            {
+                return NtlmV2Verifier.Verify(message, password, ServerChallenge) ? SaslStep.Success(identity) : SaslStep.Failure();
+            }
+        }
+
+        return SaslStep.Failure();
+    }
+
+    private static IEnumerable<string> Identities(NtlmAuthenticateMessage message)
+    {
+        yield return message.UserName;
+        if (message.DomainName.Length > 0)
+        {
+            yield return message.UserName + "@" + message.DomainName;
+            yield return message.DomainName + "\\" + message.UserName;
+        }
     }
 
     private static bool IsNegotiateMessage(ReadOnlySpan<byte> message) =>

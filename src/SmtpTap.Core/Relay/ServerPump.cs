@@ -107,7 +107,7 @@ internal sealed class ServerPump(SessionContext context)
                 {
                     foreach (var change in rewrite.Changes)
                     {
-                        Transcript.Events.Information("Capabilities rewritten: {Change}", change);
+                        Transcript.Events.Information("Capabilities rewritten: {Change:l}", change);
                     }
 
                     Transcript.Lines(TranscriptDirection.TapToClient, rewrite.Reply);
@@ -124,11 +124,11 @@ internal sealed class ServerPump(SessionContext context)
                 if (reply.IsPositiveCompletion)
                 {
                     Interlocked.Increment(ref context.MessagesAccepted);
-                    Transcript.Events.Information("Message accepted by the server: {Reply}", reply.Code + " " + reply.FirstLine);
+                    Transcript.Events.Information("Message accepted by the server: {Reply:l}", reply.Code + " " + reply.FirstLine);
                 }
                 else
                 {
-                    Transcript.Events.Information("Message NOT accepted by the server: {Reply}", reply.Code + " " + reply.FirstLine);
+                    Transcript.Events.Information("Message NOT accepted by the server: {Reply:l}", reply.Code + " " + reply.FirstLine);
                 }
 
                 break;
@@ -155,7 +155,7 @@ internal sealed class ServerPump(SessionContext context)
             var explanation = AuthReplyExplainer.Explain(reply);
             if (explanation is not null)
             {
-                Transcript.Events.Information("{AuthVerdict}", explanation);
+                Transcript.Events.Information("{AuthVerdict:l}", explanation);
             }
 
             context.Sasl = null;

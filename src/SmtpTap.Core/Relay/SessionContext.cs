@@ -19,8 +19,8 @@ internal sealed class SessionContext
         UpstreamSetup = upstream;
         Transcript = transcript;
         Certificates = certificates;
-        ClientIsLoopback = client.RemoteEndPoint is IPEndPoint c && options.IsLocalClient(c.Address);
-        UpstreamIsLoopback = Upstream.RemoteEndPoint is IPEndPoint u && IPAddress.IsLoopback(u.Address);
+        ClientIsLoopback = client.RemoteEndPoint is IPEndPoint c && options.IsLocalAddress(c.Address);
+        UpstreamIsLoopback = Upstream.RemoteEndPoint is IPEndPoint u && options.IsLocalAddress(u.Address);
     }
 
     public TapOptions Options { get; }

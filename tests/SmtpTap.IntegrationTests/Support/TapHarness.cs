@@ -19,7 +19,7 @@ internal sealed class TapHarness : IAsyncDisposable
     private readonly LeafCertificateCache _leaves;
     private readonly Serilog.Core.Logger _logger;
 
-    private TapHarness(LegMode client, LegMode upstream, Func<TapOptions, TapOptions>? configure, CaptureServerOptions? captureOverride, bool json, int? scriptedPort = null)
+    private TapHarness(LegMode client, LegMode upstream, Func<TapOptions, TapOptions>? configure, CaptureServerOptions? captureOverride, bool json, int? scriptedPort = null, Func<LeafCertificateCache, string, CaptureServerOptions>? captureFactory = null)
     {
         ScriptedPort = scriptedPort;
         ClientMode = client;
@@ -28,7 +28,7 @@ internal sealed class TapHarness : IAsyncDisposable
         _leaves = new LeafCertificateCache(Authority, "localhost");
         _logger = LoggingSetup.Create(new OutputOptions { Json = json, TranscriptDirectory = _temp.Sub("transcripts"), LogFile = _temp.Sub("tap.log") }, Console);
         CaptureDirectory = _temp.Sub("captured");
-        CaptureOptions = captureOverride ?? new CaptureServerOptions
+        CaptureOptions = captureFactory?.Invoke(_leaves, CaptureDirectory) ?? captureOverride ?? new CaptureServerOptions
         {
             EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
             Certificates = upstream == LegMode.Plain ? null : _leaves,
@@ -65,9 +65,9 @@ internal sealed class TapHarness : IAsyncDisposable
 
     private Func<TapOptions, TapOptions>? Configure { get; }
 
-    public static async Task<TapHarness> StartAsync(LegMode client = LegMode.Plain, LegMode upstream = LegMode.StartTls, Func<TapOptions, TapOptions>? configure = null, CaptureServerOptions? capture = null, bool json = false)
+    public static async Task<TapHarness> StartAsync(LegMode client = LegMode.Plain, LegMode upstream = LegMode.StartTls, Func<TapOptions, TapOptions>? configure = null, CaptureServerOptions? capture = null, bool json = false, Func<LeafCertificateCache, string, CaptureServerOptions>? captureFactory = null)
     {
-        var harness = new TapHarness(client, upstream, configure, capture, json);
+        var harness = new TapHarness(client, upstream, configure, capture, json, null, captureFactory);
         await harness.StartInternalAsync();
         return harness;
     }
