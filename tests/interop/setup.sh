@@ -54,8 +54,8 @@ stop_system_services() {
 write_if_changed() {
     local tmp; tmp=$(mktemp "$1.XXXXXX")
     cat >"$tmp"
-    if [ -f "$1" ] && cmp -s "$tmp" "$1"; then rm -f "$tmp"; return 1; fi
     chmod 644 "$tmp"
+    if [ -f "$1" ] && cmp -s "$tmp" "$1"; then rm -f "$tmp"; chmod 644 "$1"; return 1; fi
     mv -f "$tmp" "$1"
     return 0
 }
