@@ -151,17 +151,21 @@ else fail $name "swaks exit $?: $(last_reply "$WORK/$name.out")"; fi
 
 # --- curl ----------------------------------------------------------------------------------------
 # curl sends the file as is: write it with CRLF line ends (and dot-stuffing is curl's job).
+# curl_send NAME URL USER PASSWORD [curl options...]
 curl_send() {
     local name=$1 url=$2 user=$3 pass=$4 eml=$WORK/$1.eml
+    shift 4
     { printf 'From: <%s>\nTo: <%s>\nSubject: direct-check %s\n\n' "$FROM" "$RIG_USER_ALICE" "$name"
       cat "$(make_body "$name")"; } | sed 's/$/\r/' >"$eml"
     if curl -sS --max-time 20 --url "$url" --ssl-reqd --cacert "$CA" --user "$user:$pass" \
-            --mail-from "$FROM" --mail-rcpt "$RIG_USER_ALICE" --upload-file "$eml" >"$WORK/$name.out" 2>&1; then
+            --mail-from "$FROM" --mail-rcpt "$RIG_USER_ALICE" --upload-file "$eml" "$@" >"$WORK/$name.out" 2>&1; then
         expect_delivered "$name" "$RIG_MAILBOX_ALICE"
     else fail "$name" "curl exit $?: $(tail -n 1 "$WORK/$name.out")"; fi
 }
-curl_send curl-smtp-starttls "smtp://$H:$P_SUB" "$RIG_USER_ALICE" "$RIG_PASS_ALICE"
-curl_send curl-smtps "smtps://$H:$P_SMTPS" "$RIG_USER_CAROL" "$RIG_PASS_CAROL"
+# Left to itself curl picks CRAM-MD5 (the rig offers PLAIN LOGIN CRAM-MD5); the second forces LOGIN,
+# whose password line for carol starts with K.
+curl_send curl-smtp-starttls-cram-md5 "smtp://$H:$P_SUB" "$RIG_USER_ALICE" "$RIG_PASS_ALICE"
+curl_send curl-smtps-auth-login "smtps://$H:$P_SMTPS" "$RIG_USER_CAROL" "$RIG_PASS_CAROL" --login-options AUTH=LOGIN
 
 # --- python smtplib ------------------------------------------------------------------------------
 py_send() {
@@ -177,17 +181,20 @@ py_send python-smtplib-starttls starttls "$P_SUB" "$RIG_USER_CAROL" "$RIG_PASS_C
 py_send python-smtplib-smtp-ssl ssl "$P_SMTPS" "$RIG_USER_GREGORY" "$RIG_PASS_GREGORY"
 
 # --- openssl s_client, scripted ------------------------------------------------------------------
-# -quiet (implies -ign_eof) keeps lines starting with Q/R/K from being taken as s_client commands;
-# -crlf turns our LF into CRLF. Each step waits for its reply code.
-name=openssl-s_client-starttls-auth-login
+# -quiet (implies -ign_eof) keeps lines starting with Q/R/K from being taken as s_client commands
+# (quit, renegotiate, key update); -crlf turns our LF into CRLF. Each step waits for its reply code.
+# s_client_session NAME USER PASSWORD LETTER: AUTH LOGIN, and LETTER must start one of the base64 lines.
 s_client_session() {
-    local out=$WORK/$name.out user_b64 pass_b64 line rc=0
-    user_b64=$(printf %s "$RIG_USER_BOB" | base64 -w0)
-    pass_b64=$(printf %s "$RIG_PASS_BOB" | base64 -w0)
-    case "$pass_b64" in Q*) ;; *) echo "password line $pass_b64 does not start with Q"; return 1 ;; esac
+    local name=$1 out=$WORK/$1.out user_b64 pass_b64 line rc=0
+    user_b64=$(printf %s "$2" | base64 -w0)
+    pass_b64=$(printf %s "$3" | base64 -w0)
+    case "${user_b64:0:1}${pass_b64:0:1}" in *"$4"*) ;; *) echo "no base64 line starts with $4"; return 1 ;; esac
     coproc SCL { exec timeout 30 openssl s_client -quiet -crlf -starttls smtp -connect "$H:$P_SUB" \
         -CAfile "$CA" -verify_return_error -verify_hostname localhost -servername localhost 2>&1; }
-    local in=${SCL[1]} from=${SCL[0]}
+    # Bash closes the coproc fds and unsets SCL/SCL_PID once s_client exits (it does right after 221):
+    # keep our own copies.
+    local in from pid=$SCL_PID
+    exec {in}>&"${SCL[1]}" {from}<&"${SCL[0]}"
     # expect CODE: read reply lines until the last line of a reply; succeed if it has CODE.
     expect() {
         while IFS= read -r -t 15 line <&"$from"; do
@@ -229,13 +236,19 @@ s_client_session() {
         say "QUIT";                            expect 221
     }
     steps || rc=1
-    [ $rc = 0 ] || kill "$SCL_PID" 2>/dev/null
-    exec {in}>&-
-    wait "$SCL_PID" 2>/dev/null
+    [ $rc = 0 ] || kill "$pid" 2>/dev/null
+    exec {in}>&- {from}<&-
+    wait "$pid" 2>/dev/null
     return $rc
 }
-if reason=$(s_client_session); then expect_delivered $name "$RIG_MAILBOX_ALICE"
-else fail $name "$reason"; fi
+s_client_check() {
+    local reason
+    if reason=$(s_client_session "$@"); then expect_delivered "$1" "$RIG_MAILBOX_ALICE"
+    else fail "$1" "$reason"; fi
+}
+s_client_check openssl-s_client-login-Q-password "$RIG_USER_BOB" "$RIG_PASS_BOB" Q
+s_client_check openssl-s_client-login-R-user "$RIG_USER_GREGORY" "$RIG_PASS_GREGORY" R
+s_client_check openssl-s_client-login-K-password "$RIG_USER_CAROL" "$RIG_PASS_CAROL" K
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
