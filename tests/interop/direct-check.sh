@@ -169,16 +169,16 @@ curl_send curl-smtps-auth-login "smtps://$H:$P_SMTPS" "$RIG_USER_CAROL" "$RIG_PA
 
 # --- python smtplib ------------------------------------------------------------------------------
 py_send() {
-    local name=$1 mode=$2 port=$3 user=$4 pass=$5
-    if rigtool send --port "$port" --mode "$mode" --cafile "$CA" --user "$user" --password "$pass" \
+    local name=$1 mode=$2 port=$3 user=$4 pass=$5 mech=$6
+    if rigtool send --port "$port" --mode "$mode" --cafile "$CA" --user "$user" --password "$pass" --mech "$mech" \
             --from "$FROM" --to "$RIG_USER_ALICE" --subject "direct-check $name" \
             --body-file "$(make_body "$name")" >"$WORK/$name.out" 2>&1; then
         expect_delivered "$name" "$RIG_MAILBOX_ALICE"
     else fail "$name" "$(tail -n 1 "$WORK/$name.out")"; fi
 }
-# smtplib logs in with AUTH PLAIN here; carol's password would give a K line under LOGIN.
-py_send python-smtplib-starttls starttls "$P_SUB" "$RIG_USER_CAROL" "$RIG_PASS_CAROL"
-py_send python-smtplib-smtp-ssl ssl "$P_SMTPS" "$RIG_USER_GREGORY" "$RIG_PASS_GREGORY"
+# Left to itself smtplib picks CRAM-MD5 here, so name the mechanism: carol's LOGIN password line starts with K.
+py_send python-smtplib-starttls-auth-login starttls "$P_SUB" "$RIG_USER_CAROL" "$RIG_PASS_CAROL" LOGIN
+py_send python-smtplib-smtp-ssl-auth-plain ssl "$P_SMTPS" "$RIG_USER_GREGORY" "$RIG_PASS_GREGORY" PLAIN
 
 # --- openssl s_client, scripted ------------------------------------------------------------------
 # -quiet (implies -ign_eof) keeps lines starting with Q/R/K from being taken as s_client commands

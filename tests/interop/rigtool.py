@@ -2,7 +2,7 @@
 """Small helpers for the interop rig (stdlib only, Python 3.9+).
 
   rigtool.py banner    --port P [--tls] [--cafile F]           first reply line; exit 0 if it is 220
-  rigtool.py send      --port P --mode plain|starttls|ssl ...   send one message with smtplib
+  rigtool.py send      --port P --mode plain|starttls|ssl ...   send one message with smtplib (--mech picks AUTH)
   rigtool.py wait-mail --dir MAILBOX --token T [--timeout S]    print the Maildir file holding T
   rigtool.py body-hash (--message F | --body F)                 sha256 of a body, CRLF->LF, trailing newlines dropped
 """
@@ -19,8 +19,7 @@ HOST = "127.0.0.1"
 
 
 def tls_context(cafile):
-    ctx = ssl.create_default_context(cafile=cafile)
-    return ctx
+    return ssl.create_default_context(cafile=cafile)
 
 
 def cmd_banner(a):
@@ -105,8 +104,13 @@ def cmd_send(a):
             if a.mode == "starttls":
                 s.starttls(context=tls_context(a.cafile))
                 s.ehlo("rigtool.interop.test")
-            if a.user:
-                s.login(a.user, a.password)
+            if a.user and a.mech == "auto":
+                s.login(a.user, a.password)  # smtplib prefers CRAM-MD5, then PLAIN, then LOGIN
+            elif a.user:
+                # LOGIN without initial response: user name and password go on lines of their own.
+                s.user, s.password = a.user, a.password
+                s.auth(a.mech, getattr(s, "auth_" + a.mech.lower().replace("-", "_")),
+                       initial_response_ok=a.mech != "LOGIN")
             refused = s.sendmail(a.mail_from, [a.to], headers + body)
             if refused:
                 print(f"refused: {refused}")
@@ -135,6 +139,7 @@ def main():
     s.add_argument("--cafile")
     s.add_argument("--user")
     s.add_argument("--password")
+    s.add_argument("--mech", choices=["auto", "PLAIN", "LOGIN", "CRAM-MD5"], default="auto")
     s.add_argument("--from", dest="mail_from", required=True)
     s.add_argument("--to", required=True)
     s.add_argument("--subject", required=True)

@@ -312,6 +312,13 @@ start_postfix() {
         { rig_tail_logs; rig_die "postfix did not start"; }
 }
 
+ports_free() {
+    local port
+    for port in "$RIG_PORT_PLAIN" "$RIG_PORT_SUBMISSION" "$RIG_PORT_SMTPS"; do
+        [ -z "$(ss -Hltn "sport = :$port")" ] || rig_die "port $port is already in use: $(ss -Hltnp "sport = :$port")"
+    done
+}
+
 wait_for_banners() {
     local deadline=$((SECONDS + RIG_WAIT)) port out
     for port in "$RIG_PORT_PLAIN" "$RIG_PORT_SUBMISSION" "$RIG_PORT_SMTPS"; do
@@ -331,6 +338,7 @@ wait_for_banners() {
 main() {
     rig_lock
     install_packages
+    rig_postfix_running || ports_free
     stop_system_services
     make_cert
     RIG_MAILDIR=$RIG_STATE/maildir
