@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2034  # many RIG_* variables are read indirectly (${!v}) into rig.env
 # Interop rig: a private Postfix + Dovecot (SASL only) on 127.0.0.1. Idempotent; run as root on Debian 12.
 # Writes $RIG_STATE/rig.env (default /tmp/smtptap-interop/rig.env). See README.md.
 set -euo pipefail
@@ -35,7 +36,7 @@ install_packages() {
     fi
     local rc=0
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        -o Dpkg::Options::=--force-confold $missing; } >"$RIG_STATE/apt.log" 2>&1 || rc=$?
+        -o Dpkg::Options::=--force-confold $missing; }  # word splitting intended >"$RIG_STATE/apt.log" 2>&1 || rc=$?
     [ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
     [ "$rc" = 0 ] || { tail -n 20 "$RIG_STATE/apt.log" >&2; rig_die "apt-get failed (rc=$rc), log: $RIG_STATE/apt.log"; }
 }
