@@ -11,6 +11,10 @@
 #                         a pyenv shim on PATH costs ~0.25 s per call)
 
 RIG_STATE=${RIG_STATE:-/tmp/smtptap-interop}
+case "$RIG_STATE" in
+    /*/*|/tmp?*) RIG_STATE=${RIG_STATE%/} ;;
+    *) printf 'ERROR: RIG_STATE must be an absolute path at least two levels deep, got "%s"\n' "$RIG_STATE" >&2; exit 1 ;;
+esac
 RIG_HOST=127.0.0.1
 RIG_DOMAIN=interop.test
 RIG_HOSTNAME=mail.interop.test

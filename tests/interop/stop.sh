@@ -33,6 +33,8 @@ fi
 rig_log "rig stopped"
 
 if [ "${1:-}" = --purge ]; then
+    [ -f "$RIG_STATE/rig.env" ] || [ -f "$RIG_POSTFIX_DIR/main.cf" ] ||
+        rig_die "$RIG_STATE does not look like a rig state directory; not deleting it"
     exec 9>&-
     rm -rf "$RIG_STATE"
     rig_log "removed $RIG_STATE"
