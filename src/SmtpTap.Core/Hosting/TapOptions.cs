@@ -32,4 +32,10 @@ internal sealed record TapOptions
     public string EhloName { get; init; } = "smtptap.localhost";
 
     public TapLimits Limits { get; init; } = new();
+
+    /// <summary>
+    /// Whether an address (client or upstream) counts as "on this machine" for the AUTH rules (loopback by default).
+    /// A local plaintext client may authenticate when the upstream leg is TLS; a remote one follows the server's own posture.
+    /// </summary>
+    public Func<System.Net.IPAddress, bool> IsLocalAddress { get; init; } = System.Net.IPAddress.IsLoopback;
 }

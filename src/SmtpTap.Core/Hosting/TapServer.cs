@@ -81,14 +81,14 @@ internal sealed class TapServer : IAsyncDisposable
             }
             catch (SocketException ex)
             {
-                _logger.Warning("Accept failed on {Listener}: {Error}", endpoint.Url, ex.Message);
+                _logger.Warning("Accept failed on {Listener:l}: {Error:l}", endpoint.Url, ex.Message);
                 continue;
             }
 
             var id = Interlocked.Increment(ref _sessionCounter);
             if (_sessions.Count >= _options.Limits.MaxSessions)
             {
-                _logger.Warning("Session limit {MaxSessions} reached; refusing {ClientEndPoint}", _options.Limits.MaxSessions, client.RemoteEndPoint?.ToString());
+                _logger.Warning("Session limit {MaxSessions:l} reached; refusing {ClientEndPoint:l}", _options.Limits.MaxSessions, client.RemoteEndPoint?.ToString());
                 _ = RefuseAsync(client);
                 continue;
             }
@@ -110,7 +110,7 @@ internal sealed class TapServer : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            _logger.Error("Session failed unexpectedly: {ErrorType}: {Error}", ex.GetType().Name, ex.Message);
+            _logger.Error("Session failed unexpectedly: {ErrorType:l}: {Error:l}", ex.GetType().Name, ex.Message);
         }
     }
 

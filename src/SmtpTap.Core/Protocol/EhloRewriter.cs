@@ -22,7 +22,7 @@ internal static class EhloRewriter
         for (var i = 1; i < reply.Lines.Count; i++)
         {
             var line = reply.Lines[i];
-            var keyword = Keyword(line);
+            var keyword = IsAuthLine(line) ? "AUTH" : Keyword(line);
             switch (keyword)
             {
                 case "STARTTLS":
@@ -37,7 +37,7 @@ internal static class EhloRewriter
                     }
 
                     break;
-                case "AUTH" or "AUTH=LOGIN" when line.Length > 4 && (line[4] == ' ' || line[4] == '='):
+                case "AUTH":
                     if (policy.Auth == AuthAdvertisement.Hide)
                     {
                         changes.Add("removed " + line + ": " + (policy.AuthHiddenReason ?? "AUTH not allowed on this client leg"));
@@ -88,7 +88,7 @@ internal static class EhloRewriter
         for (var i = 1; i < reply.Lines.Count; i++)
         {
             var line = reply.Lines[i];
-            if (line.Length > 4 && line.StartsWith("AUTH", StringComparison.OrdinalIgnoreCase) && (line[4] == ' ' || line[4] == '='))
+            if (IsAuthLine(line))
             {
                 return line[5..].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(m => m.ToUpperInvariant()).ToArray();
             }
@@ -110,6 +110,9 @@ internal static class EhloRewriter
 
         return false;
     }
+
+    private static bool IsAuthLine(string line) =>
+        line.Length > 4 && line.StartsWith("AUTH", StringComparison.OrdinalIgnoreCase) && (line[4] == ' ' || line[4] == '=');
 
     private static string Keyword(string line)
     {

@@ -103,6 +103,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         if (context.Sasl is { } sasl)
         {
             Transcript.Line(TranscriptDirection.ClientToTap, sasl.DescribeClient(content.Span, isInitialResponse: false));
+            RememberPayload(content.Span);
             await ForwardAndWaitAsync(PendingKind.AuthResponse, line, cancellationToken);
             return null;
         }
@@ -178,7 +179,21 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         }
 
         context.Sasl = sasl;
+        context.SaslPayloads.Clear();
+        if (hasIr)
+        {
+            RememberPayload(content.Span[irRange]);
+        }
+
         await ForwardAndWaitAsync(PendingKind.Auth, line, cancellationToken);
+    }
+
+    private void RememberPayload(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length >= 4)
+        {
+            context.SaslPayloads.Add(System.Text.Encoding.Latin1.GetString(payload));
+        }
     }
 
     private async Task<SessionEnd?> StartTlsAsync(ReadOnlyMemory<byte> content, bool moreBuffered, CancellationToken cancellationToken)
@@ -208,7 +223,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         try
         {
             var facts = await context.Client.UpgradeAsServerAsync(context.Certificates, timeout.Token);
-            Transcript.Events.Information("TLS established with client (STARTTLS): {TlsProtocol} {CipherSuite}", facts.Protocol, facts.CipherSuite);
+            Transcript.Events.Information("TLS established with client (STARTTLS): {TlsProtocol:l} {CipherSuite:l}", facts.Protocol, facts.CipherSuite);
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {

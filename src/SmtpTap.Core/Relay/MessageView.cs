@@ -29,8 +29,11 @@ internal sealed class MessageView(SessionTranscript transcript, bool showBody)
         {
             _inBody = true;
         }
+        else
+        {
+            _headerLines++;
+        }
 
-        _headerLines++;
         transcript.Line(TranscriptDirection.ClientToTap, TranscriptText.Decode(content));
     }
 
@@ -38,7 +41,7 @@ internal sealed class MessageView(SessionTranscript transcript, bool showBody)
     {
         transcript.Line(TranscriptDirection.ClientToTap, ".");
         transcript.Events.Information(
-            "Message {MessageNumber}: {HeaderLines} header lines, body {BodyOctets} octets in {BodyLines} lines{BodyNote}",
+            "Message {MessageNumber:l}: {HeaderLines:l} header lines, body {BodyOctets:l} octets in {BodyLines:l} lines{BodyNote:l}",
             number,
             _headerLines,
             _bodyOctets,

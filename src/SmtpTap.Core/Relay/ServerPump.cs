@@ -107,7 +107,7 @@ internal sealed class ServerPump(SessionContext context)
                 {
                     foreach (var change in rewrite.Changes)
                     {
-                        Transcript.Events.Information("Capabilities rewritten: {Change}", change);
+                        Transcript.Events.Information("Capabilities rewritten: {Change:l}", change);
                     }
 
                     Transcript.Lines(TranscriptDirection.TapToClient, rewrite.Reply);
@@ -124,11 +124,11 @@ internal sealed class ServerPump(SessionContext context)
                 if (reply.IsPositiveCompletion)
                 {
                     Interlocked.Increment(ref context.MessagesAccepted);
-                    Transcript.Events.Information("Message accepted by the server: {Reply}", reply.Code + " " + reply.FirstLine);
+                    Transcript.Events.Information("Message accepted by the server: {Reply:l}", reply.Code + " " + reply.FirstLine);
                 }
                 else
                 {
-                    Transcript.Events.Information("Message NOT accepted by the server: {Reply}", reply.Code + " " + reply.FirstLine);
+                    Transcript.Events.Information("Message NOT accepted by the server: {Reply:l}", reply.Code + " " + reply.FirstLine);
                 }
 
                 break;
@@ -149,17 +149,38 @@ internal sealed class ServerPump(SessionContext context)
             return;
         }
 
-        Transcript.Lines(TranscriptDirection.ServerToTap, reply);
+        Transcript.Lines(TranscriptDirection.ServerToTap, MaskEchoedPayloads(reply));
         if (reply.Code != 334)
         {
             var explanation = AuthReplyExplainer.Explain(reply);
             if (explanation is not null)
             {
-                Transcript.Events.Information("{AuthVerdict}", explanation);
+                Transcript.Events.Information("{AuthVerdict:l}", explanation);
             }
 
             context.Sasl = null;
+            context.SaslPayloads.Clear();
         }
+    }
+
+    /// <summary>A server that quotes the client's SASL payload back (e.g. "501 cannot decode &lt;blob&gt;") must not leak it into the transcript.</summary>
+    private SmtpReply MaskEchoedPayloads(SmtpReply reply)
+    {
+        if (context.SaslPayloads.Count == 0)
+        {
+            return reply;
+        }
+
+        var lines = reply.Lines.Select(line =>
+        {
+            foreach (var payload in context.SaslPayloads)
+            {
+                line = line.Replace(payload, SaslMask.Placeholder, StringComparison.Ordinal);
+            }
+
+            return line;
+        }).ToArray();
+        return new SmtpReply(reply.Code, lines);
     }
 
     private async Task TellClientUpstreamLostAsync(PendingCommand? waiting, string why, CancellationToken cancellationToken)

@@ -19,8 +19,8 @@ internal sealed class SessionContext
         UpstreamSetup = upstream;
         Transcript = transcript;
         Certificates = certificates;
-        ClientIsLoopback = client.RemoteEndPoint is IPEndPoint c && IPAddress.IsLoopback(c.Address);
-        UpstreamIsLoopback = Upstream.RemoteEndPoint is IPEndPoint u && IPAddress.IsLoopback(u.Address);
+        ClientIsLoopback = client.RemoteEndPoint is IPEndPoint c && options.IsLocalAddress(c.Address);
+        UpstreamIsLoopback = Upstream.RemoteEndPoint is IPEndPoint u && options.IsLocalAddress(u.Address);
     }
 
     public TapOptions Options { get; }
@@ -45,6 +45,9 @@ internal sealed class SessionContext
 
     /// <summary>The describer of the AUTH exchange in progress, if any.</summary>
     public ISaslDescriber? Sasl { get; set; }
+
+    /// <summary>The client's raw SASL payloads of the exchange in progress, kept only to mask a server reply that echoes them; never logged.</summary>
+    public List<string> SaslPayloads { get; } = [];
 
     public SaslMaskOptions MaskOptions => new() { MaskUsernames = Options.MaskUsernames };
 

@@ -19,7 +19,7 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
         var transcript = new SessionTranscript(logger, sessionId);
         var started = Stopwatch.GetTimestamp();
         await using var client = new SmtpConnection(socket);
-        transcript.Events.Information("Client {ClientEndPoint} connected to {Listener}", client.RemoteEndPoint?.ToString(), listener.Url);
+        transcript.Events.Information("Client {ClientEndPoint:l} connected to {Listener:l}", client.RemoteEndPoint?.ToString(), listener.Url);
         SessionEnd end;
         SessionContext? context = null;
         try
@@ -63,7 +63,7 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
         }
 
         transcript.Events.Information(
-            "Session closed ({Outcome}) after {Duration} ms: {ToServerBytes} bytes relayed to the server, {ToClientBytes} bytes to the client; {Messages} messages relayed, {Accepted} accepted by the server",
+            "Session closed ({Outcome:l}) after {Duration:l} ms: {ToServerBytes:l} bytes relayed to the server, {ToClientBytes:l} bytes to the client; {Messages:l} messages relayed, {Accepted:l} accepted by the server",
             end.ToString(),
             (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
             context?.Upstream.BytesWritten ?? 0,
@@ -133,7 +133,7 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
         try
         {
             var facts = await client.UpgradeAsServerAsync(certificates, timeout.Token);
-            transcript.Events.Information("TLS established with client (implicit): {TlsProtocol} {CipherSuite}", facts.Protocol, facts.CipherSuite);
+            transcript.Events.Information("TLS established with client (implicit): {TlsProtocol:l} {CipherSuite:l}", facts.Protocol, facts.CipherSuite);
             return true;
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)

@@ -24,7 +24,7 @@ internal sealed class UpstreamConnector(TapOptions options, UpstreamEndpoint ups
         {
             var socket = await ConnectSocketAsync(limits.ConnectTimeout, cancellationToken);
             connection = new SmtpConnection(socket);
-            transcript.Events.Information("Connected to upstream {Upstream} ({RemoteEndPoint})", upstream.Url, socket.RemoteEndPoint?.ToString());
+            transcript.Events.Information("Connected to upstream {Upstream:l} ({RemoteEndPoint:l})", upstream.Url, socket.RemoteEndPoint?.ToString());
             TlsFacts? tls = null;
             var validator = NewValidator();
             if (upstream.ImplicitTls)
@@ -128,7 +128,7 @@ internal sealed class UpstreamConnector(TapOptions options, UpstreamEndpoint ups
         {
             var facts = await connection.UpgradeAsClientAsync(upstream.Host, validator, timeout.Token);
             transcript.Events.Information(
-                "TLS established with upstream: {TlsProtocol} {CipherSuite}, certificate {Subject}, {Verification}",
+                "TLS established with upstream: {TlsProtocol:l} {CipherSuite:l}, certificate {Subject:l}, {Verification:l}",
                 facts.Protocol,
                 facts.CipherSuite,
                 facts.PeerSubject,

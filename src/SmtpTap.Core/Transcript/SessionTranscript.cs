@@ -44,7 +44,7 @@ internal sealed class SessionTranscript
         }
     }
 
-    public void Warning(string text) => _event.Warning("{Line:l}", text);
+    public void Warning(string text) => _event.Warning("WARNING: {Line:l}", text);
 
     private ILogger Logger(TranscriptDirection direction) => direction switch
     {

@@ -49,23 +49,23 @@ internal static class ProxyRunner
     {
         foreach (var listener in host.Tap.BoundListeners)
         {
-            logger.Information("Listening on {Listener} ({Mode})", listener.Url, listener.ImplicitTls ? "implicit TLS" : "plain, STARTTLS offered");
+            logger.Information("Listening on {Listener:l} ({Mode:l})", listener.Url, listener.ImplicitTls ? "implicit TLS" : "plain, STARTTLS offered");
             if (!listener.IsLoopback)
             {
-                logger.Warning("{Listener} is reachable from other machines: anyone who can connect can send mail through the real server, with the credentials your clients use. Bind 127.0.0.1 unless you mean it.", listener.Url);
+                logger.Warning("{Listener:l} is reachable from other machines: anyone who can connect can send mail through the real server, with the credentials your clients use. Bind 127.0.0.1 unless you mean it.", listener.Url);
             }
         }
 
-        logger.Information("Relaying to {Upstream}", host.Upstream.Url);
+        logger.Information("Relaying to {Upstream:l}", host.Upstream.Url);
         if (host.Capture is not null)
         {
-            logger.Information("Built-in capture server on {CaptureEndPoint}; messages are stored in {CaptureDirectory}", host.Capture.EndPoint.ToString(), Path.GetFullPath(host.CaptureDirectory!));
+            logger.Information("Built-in capture server on {CaptureEndPoint:l}; messages are stored in {CaptureDirectory:l}", host.Capture.EndPoint.ToString(), Path.GetFullPath(host.CaptureDirectory!));
         }
 
         if (host.Authority is { } ca)
         {
             var fingerprint = CertificateDescription.Describe(ca.Certificate).FirstOrDefault(l => l.Contains("SHA-256", StringComparison.OrdinalIgnoreCase)) ?? string.Empty;
-            logger.Information("Client leg certificates come from the local CA {CaFile} ({Fingerprint}); clients must trust it: smtptap cert export --out smtptap-ca.pem", Path.GetFullPath(ca.CertificatePath), fingerprint.Trim());
+            logger.Information("Client leg certificates come from the local CA {CaFile:l} ({Fingerprint:l}); clients must trust it: smtptap cert export --out smtptap-ca.pem", Path.GetFullPath(ca.CertificatePath), fingerprint.Trim());
         }
 
         logger.Information("Press Ctrl+C to stop");

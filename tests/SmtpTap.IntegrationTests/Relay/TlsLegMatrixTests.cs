@@ -1,5 +1,6 @@
 using MimeKit;
 using SmtpTap.IntegrationTests.Support;
+using Xunit.Abstractions;
 
 namespace SmtpTap.IntegrationTests.Relay;
 
@@ -8,7 +9,7 @@ namespace SmtpTap.IntegrationTests.Relay;
 /// verifying the tap's certificate through the tap's CA, sends through the tap to the capture server, and
 /// the stored message must be byte-identical to what MailKit sent.
 /// </summary>
-public sealed class TlsLegMatrixTests
+public sealed class TlsLegMatrixTests(ITestOutputHelper output)
 {
     public static TheoryData<LegMode, LegMode> Legs()
     {
@@ -44,7 +45,8 @@ public sealed class TlsLegMatrixTests
         Assert.Equal(TestMessages.Sha256(expected), TestMessages.Sha256(actual));
         Assert.Equal(upstream != LegMode.Plain, stored[0].ReceivedOverTls);
 
-        var transcript = harness.Transcript;
+        var transcript = await harness.WaitForTranscriptAsync("Session closed (Quit)");
+        output.WriteLine(transcript);
         Assert.Contains("client>tap", transcript, StringComparison.Ordinal);
         Assert.Contains("Subject: SmtpTap test " + client + "/" + upstream, transcript, StringComparison.Ordinal);
         Assert.Contains("Message accepted by the server", transcript, StringComparison.Ordinal);

@@ -20,7 +20,7 @@ public sealed class UpstreamFailureTests
         Assert.Contains("connection refused", greeting.FirstLine, StringComparison.Ordinal);
         Assert.True(await raw.ClosedAsync());
         Assert.Contains("Upstream failed: upstream smtp://127.0.0.1:" + deadPort + " unreachable: connection refused", harness.Transcript, StringComparison.Ordinal);
-        Assert.Contains("Session closed (UpstreamFailed)", harness.Transcript, StringComparison.Ordinal);
+        await harness.WaitForTranscriptAsync("Session closed (UpstreamFailed)");
     }
 
     [Theory]

@@ -19,15 +19,16 @@ internal sealed class TapHarness : IAsyncDisposable
     private readonly LeafCertificateCache _leaves;
     private readonly Serilog.Core.Logger _logger;
 
-    private TapHarness(LegMode client, LegMode upstream, Func<TapOptions, TapOptions>? configure, CaptureServerOptions? captureOverride, bool json)
+    private TapHarness(LegMode client, LegMode upstream, Func<TapOptions, TapOptions>? configure, CaptureServerOptions? captureOverride, bool json, int? scriptedPort = null, Func<LeafCertificateCache, string, CaptureServerOptions>? captureFactory = null)
     {
+        ScriptedPort = scriptedPort;
         ClientMode = client;
         UpstreamMode = upstream;
         Authority = CertificateAuthority.LoadOrCreate(_temp.Sub("certs"));
         _leaves = new LeafCertificateCache(Authority, "localhost");
         _logger = LoggingSetup.Create(new OutputOptions { Json = json, TranscriptDirectory = _temp.Sub("transcripts"), LogFile = _temp.Sub("tap.log") }, Console);
         CaptureDirectory = _temp.Sub("captured");
-        CaptureOptions = captureOverride ?? new CaptureServerOptions
+        CaptureOptions = captureFactory?.Invoke(_leaves, CaptureDirectory) ?? captureOverride ?? new CaptureServerOptions
         {
             EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
             Certificates = upstream == LegMode.Plain ? null : _leaves,
@@ -55,25 +56,46 @@ internal sealed class TapHarness : IAsyncDisposable
 
     public CaptureServer Capture { get; private set; } = null!;
 
+    /// <summary>Port of a scripted upstream used instead of the capture server.</summary>
+    public int? ScriptedPort { get; }
+
     public TapServer Tap { get; private set; } = null!;
 
     public int Port => Tap.BoundListeners[0].Port;
 
     private Func<TapOptions, TapOptions>? Configure { get; }
 
-    public static async Task<TapHarness> StartAsync(LegMode client = LegMode.Plain, LegMode upstream = LegMode.StartTls, Func<TapOptions, TapOptions>? configure = null, CaptureServerOptions? capture = null, bool json = false)
+    public static async Task<TapHarness> StartAsync(LegMode client = LegMode.Plain, LegMode upstream = LegMode.StartTls, Func<TapOptions, TapOptions>? configure = null, CaptureServerOptions? capture = null, bool json = false, Func<LeafCertificateCache, string, CaptureServerOptions>? captureFactory = null)
     {
-        var harness = new TapHarness(client, upstream, configure, capture, json);
+        var harness = new TapHarness(client, upstream, configure, capture, json, null, captureFactory);
+        await harness.StartInternalAsync();
+        return harness;
+    }
+
+    /// <summary>A tap in front of a scripted upstream (no capture server).</summary>
+    public static async Task<TapHarness> StartScriptedAsync(ScriptedServer server, LegMode client = LegMode.Plain, LegMode upstream = LegMode.Plain, Func<TapOptions, TapOptions>? configure = null)
+    {
+        var harness = new TapHarness(client, upstream, configure, null, json: false, server.Port);
         await harness.StartInternalAsync();
         return harness;
     }
 
     private async Task StartInternalAsync()
     {
-        Capture = new CaptureServer(CaptureOptions, Serilog.Core.Logger.None);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await Capture.StartAsync(cts.Token);
-        var upstream = new UpstreamEndpoint(UpstreamMode == LegMode.Implicit ? UpstreamKind.Smtps : UpstreamKind.Smtp, "localhost", Capture.EndPoint.Port);
+        int port;
+        if (ScriptedPort is { } scripted)
+        {
+            port = scripted;
+        }
+        else
+        {
+            Capture = new CaptureServer(CaptureOptions, Serilog.Core.Logger.None);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await Capture.StartAsync(cts.Token);
+            port = Capture.EndPoint.Port;
+        }
+
+        var upstream = new UpstreamEndpoint(UpstreamMode == LegMode.Implicit ? UpstreamKind.Smtps : UpstreamKind.Smtp, "localhost", port);
         var options = new TapOptions
         {
             Listeners = [new ListenerEndpoint("127.0.0.1", IPAddress.Loopback, 0, ClientMode == LegMode.Implicit)],
@@ -118,6 +140,36 @@ internal sealed class TapHarness : IAsyncDisposable
 
     public string Transcript => Console.ToString();
 
+    /// <summary>Waits (bounded) until the transcript contains the text; sessions log their close after the client is gone.</summary>
+    public async Task<string> WaitForTranscriptAsync(string text, int count = 1)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var transcript = Transcript;
+            if (Occurrences(transcript, text) >= count)
+            {
+                return transcript;
+            }
+
+            await Task.Delay(20);
+        }
+
+        Assert.Fail($"transcript never showed '{text}' {count} time(s):\n{Transcript}");
+        return string.Empty;
+    }
+
+    private static int Occurrences(string haystack, string needle)
+    {
+        var n = 0;
+        for (var i = haystack.IndexOf(needle, StringComparison.Ordinal); i >= 0; i = haystack.IndexOf(needle, i + needle.Length, StringComparison.Ordinal))
+        {
+            n++;
+        }
+
+        return n;
+    }
+
     /// <summary>Every output the tap wrote: console, per-session transcript files, log file.</summary>
     public async Task<string> AllOutputAsync()
     {
@@ -142,7 +194,11 @@ internal sealed class TapHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Tap.DisposeAsync();
-        await Capture.DisposeAsync();
+        if (Capture is not null)
+        {
+            await Capture.DisposeAsync();
+        }
+
         await _logger.DisposeAsync();
         _leaves.Dispose();
         Authority.Dispose();

@@ -30,14 +30,14 @@ public sealed class EndpointParsingTests
     }
 
     [Theory]
-    [InlineData("capture", UpstreamKind.Capture, 0)]
-    [InlineData("smtp://smtp.office365.com:587", UpstreamKind.Smtp, 587)]
-    [InlineData("smtps://smtp.gmail.com", UpstreamKind.Smtps, 465)]
-    [InlineData("smtp://mail.example.com", UpstreamKind.Smtp, 25)]
-    public void Upstream_Parses(string url, UpstreamKind kind, int port)
+    [InlineData("capture", nameof(UpstreamKind.Capture), 0)]
+    [InlineData("smtp://smtp.office365.com:587", nameof(UpstreamKind.Smtp), 587)]
+    [InlineData("smtps://smtp.gmail.com", nameof(UpstreamKind.Smtps), 465)]
+    [InlineData("smtp://mail.example.com", nameof(UpstreamKind.Smtp), 25)]
+    public void Upstream_Parses(string url, string kind, int port)
     {
         Assert.True(UpstreamEndpoint.TryParse(url, out var endpoint, out var error), error);
-        Assert.Equal(kind, endpoint!.Kind);
+        Assert.Equal(Enum.Parse<UpstreamKind>(kind), endpoint!.Kind);
         Assert.Equal(port, endpoint.Port);
     }
 

@@ -8,7 +8,7 @@ public sealed class EndOfDataScannerTests
     [Theory]
     [InlineData(".\r\n", 3)]
     [InlineData("hello\r\n.\r\nQUIT\r\n", 10)]
-    [InlineData("a\n.\nb\r\n..\r\nx\r\n.\r\n", 19)]
+    [InlineData("a\n.\nb\r\n..\r\nx\r\n.\r\n", 17)]
     [InlineData("no end\r\n.x\r\n", -1)]
     public void Feed_FindsOnlyCrlfDotCrlf(string text, int expected)
     {

@@ -1,0 +1,226 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Text;
+using SmtpTap.Certificates;
+using SmtpTap.Core.Protocol;
+
+namespace SmtpTap.IntegrationTests.Support;
+
+/// <summary>
+/// An upstream that misbehaves on purpose: each accepted connection runs <see cref="Script"/>, which
+/// reads client lines and writes raw bytes as the test decides. Lines received are recorded (raw, with
+/// line endings escaped) so tests can assert what the server saw. Binds 127.0.0.1 port 0.
+/// </summary>
+internal sealed class ScriptedServer : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _sessions = [];
+    private readonly Func<ScriptedConnection, Task> _script;
+    private Task? _accept;
+
+    public ScriptedServer(Func<ScriptedConnection, Task> script)
+    {
+        _script = script;
+        _listener.Start();
+        _accept = AcceptAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>Everything every connection received, in order.</summary>
+    public List<string> Received { get; } = [];
+
+    public int Connections;
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                return;
+            }
+
+            Interlocked.Increment(ref Connections);
+            lock (_sessions)
+            {
+                _sessions.Add(RunAsync(client));
+            }
+        }
+    }
+
+    private async Task RunAsync(TcpClient client)
+    {
+        using (client)
+        {
+            var connection = new ScriptedConnection(client, this, _stop.Token);
+            try
+            {
+                await _script(connection);
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+            }
+            finally
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    internal void Record(string line)
+    {
+        lock (Received)
+        {
+            Received.Add(line);
+        }
+    }
+
+    public string[] ReceivedSnapshot()
+    {
+        lock (Received)
+        {
+            return [.. Received];
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        if (_accept is not null)
+        {
+            await _accept;
+        }
+
+        Task[] sessions;
+        lock (_sessions)
+        {
+            sessions = [.. _sessions];
+        }
+
+        await Task.WhenAll(sessions).WaitAsync(TimeSpan.FromSeconds(10));
+        _stop.Dispose();
+    }
+}
+
+/// <summary>One connection of a <see cref="ScriptedServer"/>.</summary>
+internal sealed class ScriptedConnection : IAsyncDisposable
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
+    private readonly TcpClient _client;
+    private readonly ScriptedServer _server;
+    private Stream _stream;
+    private PipeReader _reader;
+
+    public ScriptedConnection(TcpClient client, ScriptedServer server, CancellationToken cancellationToken)
+    {
+        _client = client;
+        _server = server;
+        _stream = client.GetStream();
+        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+        Token = cancellationToken;
+    }
+
+    public CancellationToken Token { get; }
+
+    public async Task SendAsync(string raw)
+    {
+        await _stream.WriteAsync(Encoding.UTF8.GetBytes(raw), Token);
+        await _stream.FlushAsync(Token);
+    }
+
+    /// <summary>Reads one CRLF line (escaped for display, without CRLF); null at end of stream.</summary>
+    public async Task<string?> ReadLineAsync()
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        cts.CancelAfter(s_timeout);
+        while (true)
+        {
+            var result = await _reader.ReadAsync(cts.Token);
+            var buffer = result.Buffer;
+            if (SmtpLineFramer.TryReadLine(ref buffer, 1 << 20, out var line) == LineReadStatus.Complete)
+            {
+                var text = SmtpTap.Core.Transcript.TranscriptText.Decode(SmtpLineFramer.Content(line));
+                _reader.AdvanceTo(buffer.Start);
+                _server.Record(text);
+                return text;
+            }
+
+            _reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>Reads one line and asserts its start.</summary>
+    public async Task<string> ExpectAsync(string prefix)
+    {
+        var line = await ReadLineAsync();
+        Assert.True(line is not null && line.StartsWith(prefix, StringComparison.OrdinalIgnoreCase), $"server expected '{prefix}', got '{line ?? "<closed>"}'");
+        return line!;
+    }
+
+    /// <summary>Reads message lines up to the terminating "." and returns them (as sent, still stuffed).</summary>
+    public async Task<List<string>> ReadDataAsync()
+    {
+        var lines = new List<string>();
+        while (await ReadLineAsync() is { } line)
+        {
+            if (line == ".")
+            {
+                return lines;
+            }
+
+            lines.Add(line);
+        }
+
+        throw new IOException("connection closed inside DATA");
+    }
+
+    /// <summary>A standard ESMTP opening: greeting, then answers the tap's EHLO with the given capabilities.</summary>
+    public async Task GreetAndEhloAsync(params string[] capabilities)
+    {
+        await SendAsync("220 scripted.test ESMTP\r\n");
+        await ExpectAsync("EHLO");
+        await SendAsync(EhloReply(capabilities));
+    }
+
+    public static string EhloReply(params string[] capabilities)
+    {
+        var lines = new List<string> { "scripted.test" };
+        lines.AddRange(capabilities);
+        return new SmtpReply(250, lines).ToWireString();
+    }
+
+    public async Task StartTlsAsServerAsync(IServerCertificateSource certificates)
+    {
+        await _reader.CompleteAsync();
+        var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
+        await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificates.GetCertificate("localhost") }, Token);
+        _stream = ssl;
+        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+    }
+
+    public void Abort() => _client.Client.Close(0);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _reader.CompleteAsync();
+        await _stream.DisposeAsync();
+    }
+}

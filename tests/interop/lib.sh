@@ -1,0 +1,70 @@
+# shellcheck disable=SC2034  # RIG_* variables are used by the scripts that source this file
+# Shared by setup.sh, stop.sh and direct-check.sh. Source it; it sets no shell options.
+#
+# Inputs (environment, all optional):
+#   RIG_STATE             state directory                  (default /tmp/smtptap-interop)
+#   RIG_PORT_PLAIN        plain SMTP, no AUTH              (default 10025)
+#   RIG_PORT_SUBMISSION   STARTTLS + AUTH                  (default 10587)
+#   RIG_PORT_SMTPS        implicit TLS + AUTH              (default 10465)
+#   RIG_WAIT              seconds to wait for the banners  (default 30)
+#   RIG_PYTHON            interpreter for rigtool.py       (default /usr/bin/python3, else python3;
+#                         a pyenv shim on PATH costs ~0.25 s per call)
+
+RIG_STATE=${RIG_STATE:-/tmp/smtptap-interop}
+case "$RIG_STATE" in
+    /*/*|/tmp?*) RIG_STATE=${RIG_STATE%/} ;;
+    *) printf 'ERROR: RIG_STATE must be an absolute path at least two levels deep, got "%s"\n' "$RIG_STATE" >&2; exit 1 ;;
+esac
+RIG_HOST=127.0.0.1
+RIG_DOMAIN=interop.test
+RIG_HOSTNAME=mail.interop.test
+if [ -z "${RIG_PYTHON:-}" ]; then
+    if [ -x /usr/bin/python3 ]; then RIG_PYTHON=/usr/bin/python3; else RIG_PYTHON=python3; fi
+fi
+RIG_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+RIG_POSTFIX_DIR=$RIG_STATE/postfix
+RIG_QUEUE_DIR=$RIG_STATE/spool
+RIG_POSTFIX_PID=$RIG_QUEUE_DIR/pid/master.pid
+RIG_DOVECOT_CONF=$RIG_STATE/dovecot/dovecot.conf
+RIG_DOVECOT_BASE=$RIG_STATE/run/dovecot
+RIG_DOVECOT_PID=$RIG_DOVECOT_BASE/master.pid
+RIG_DOVECOT_BIN=/usr/sbin/dovecot
+RIG_LOCK=$RIG_STATE/.lock
+
+rig_log() { printf '%s\n' "$*" >&2; }
+rig_die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+# Take the rig lock on fd 9. Daemons started afterwards must get 9>&- or they hold it forever.
+rig_lock() {
+    mkdir -p "$RIG_STATE"
+    exec 9>"$RIG_LOCK"
+    flock -w 60 9 || rig_die "another setup/stop holds $RIG_LOCK"
+}
+
+rig_postfix_running() {
+    [ -f "$RIG_POSTFIX_DIR/main.cf" ] && postfix -c "$RIG_POSTFIX_DIR" status >/dev/null 2>&1
+}
+
+# Pid of this rig's Dovecot master, or nothing. master.pid first, checked against the command
+# line; Dovecot deletes master.pid when a second start fails, so fall back to the exact command line.
+rig_dovecot_pid() {
+    local pid
+    if [ -r "$RIG_DOVECOT_PID" ]; then
+        pid=$(cat "$RIG_DOVECOT_PID" 2>/dev/null)
+        if [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] &&
+           [ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" = "$RIG_DOVECOT_BIN -c $RIG_DOVECOT_CONF " ]; then
+            echo "$pid"; return 0
+        fi
+    fi
+    pgrep -x -f "$RIG_DOVECOT_BIN -c $RIG_DOVECOT_CONF" | head -n 1 || true
+}
+
+rig_tail_logs() {
+    local f
+    for f in "$RIG_STATE/log/maillog" "$RIG_STATE/log/dovecot.log" "$RIG_STATE/log/daemons.out"; do
+        [ -s "$f" ] || continue
+        printf -- '--- last lines of %s ---\n' "$f" >&2
+        tail -n 20 "$f" >&2
+    done
+}

@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""Small helpers for the interop rig (stdlib only, Python 3.9+).
+
+  rigtool.py banner    --port P [--tls] [--cafile F]           first reply line; exit 0 if it is 220
+  rigtool.py send      --port P --mode plain|starttls|ssl ...   send one message with smtplib (--mech picks AUTH)
+  rigtool.py wait-mail --dir MAILBOX --token T [--timeout S]    print the Maildir file holding T
+  rigtool.py body-hash (--message F | --body F)                 sha256 of a body, CRLF->LF, trailing newlines dropped
+"""
+import argparse
+import hashlib
+import os
+import smtplib
+import socket
+import ssl
+import sys
+import time
+
+HOST = "127.0.0.1"
+
+
+def tls_context(cafile):
+    return ssl.create_default_context(cafile=cafile)
+
+
+def cmd_banner(a):
+    try:
+        sock = socket.create_connection((HOST, a.port), timeout=a.timeout)
+        if a.tls:
+            sock = tls_context(a.cafile).wrap_socket(sock, server_hostname="localhost")
+        f = sock.makefile("rb")
+        line = f.readline().decode("ascii", "replace").rstrip("\r\n")
+        try:
+            sock.sendall(b"QUIT\r\n")
+            f.readline()
+        except OSError:
+            pass
+        sock.close()
+    except (OSError, ssl.SSLError) as e:
+        print(f"{type(e).__name__}: {e}")
+        return 1
+    print(line)
+    return 0 if line.startswith("220 ") else 1
+
+
+def normalise_body(data):
+    return data.replace(b"\r\n", b"\n").rstrip(b"\n")
+
+
+def body_of_message(data):
+    data = data.replace(b"\r\n", b"\n")
+    head, sep, body = data.partition(b"\n\n")
+    return body if sep else b""
+
+
+def cmd_body_hash(a):
+    if a.message:
+        with open(a.message, "rb") as fh:
+            body = body_of_message(fh.read())
+    else:
+        with open(a.body, "rb") as fh:
+            body = fh.read()
+    print(hashlib.sha256(normalise_body(body)).hexdigest())
+    return 0
+
+
+def cmd_wait_mail(a):
+    token = a.token.encode()
+    new = os.path.join(a.dir, "new")
+    deadline = time.monotonic() + a.timeout
+    while True:
+        try:
+            names = sorted(os.listdir(new))
+        except FileNotFoundError:
+            names = []
+        for name in names:
+            path = os.path.join(new, name)
+            try:
+                with open(path, "rb") as fh:
+                    if token in fh.read():
+                        print(path)
+                        return 0
+            except FileNotFoundError:
+                continue
+        if time.monotonic() >= deadline:
+            print(f"no message with token {a.token} in {new} after {a.timeout}s")
+            return 1
+        time.sleep(0.1)
+
+
+def cmd_send(a):
+    with open(a.body_file, "rb") as fh:
+        body = fh.read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    headers = (
+        f"From: <{a.mail_from}>\r\nTo: <{a.to}>\r\nSubject: {a.subject}\r\n"
+        f"Message-ID: <{a.subject.replace(' ', '.')}@rigtool>\r\n\r\n"
+    ).encode()
+    try:
+        if a.mode == "ssl":
+            s = smtplib.SMTP_SSL(HOST, a.port, timeout=a.timeout, context=tls_context(a.cafile))
+        else:
+            s = smtplib.SMTP(HOST, a.port, timeout=a.timeout)
+        with s:
+            s.ehlo("rigtool.interop.test")
+            if a.mode == "starttls":
+                s.starttls(context=tls_context(a.cafile))
+                s.ehlo("rigtool.interop.test")
+            if a.user and a.mech == "auto":
+                s.login(a.user, a.password)  # smtplib prefers CRAM-MD5, then PLAIN, then LOGIN
+            elif a.user:
+                # LOGIN without initial response: user name and password go on lines of their own.
+                s.user, s.password = a.user, a.password
+                s.auth(a.mech, getattr(s, "auth_" + a.mech.lower().replace("-", "_")),
+                       initial_response_ok=a.mech != "LOGIN")
+            refused = s.sendmail(a.mail_from, [a.to], headers + body)
+            if refused:
+                print(f"refused: {refused}")
+                return 1
+    except (smtplib.SMTPException, OSError, ssl.SSLError) as e:
+        print(f"{type(e).__name__}: {e}")
+        return 1
+    print("sent")
+    return 0
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    b = sub.add_parser("banner")
+    b.add_argument("--port", type=int, required=True)
+    b.add_argument("--tls", action="store_true", help="implicit TLS, verified against --cafile as 'localhost'")
+    b.add_argument("--cafile")
+    b.add_argument("--timeout", type=float, default=3)
+    b.set_defaults(func=cmd_banner)
+
+    s = sub.add_parser("send")
+    s.add_argument("--port", type=int, required=True)
+    s.add_argument("--mode", choices=["plain", "starttls", "ssl"], required=True)
+    s.add_argument("--cafile")
+    s.add_argument("--user")
+    s.add_argument("--password")
+    s.add_argument("--mech", choices=["auto", "PLAIN", "LOGIN", "CRAM-MD5"], default="auto")
+    s.add_argument("--from", dest="mail_from", required=True)
+    s.add_argument("--to", required=True)
+    s.add_argument("--subject", required=True)
+    s.add_argument("--body-file", required=True)
+    s.add_argument("--timeout", type=float, default=15)
+    s.set_defaults(func=cmd_send)
+
+    w = sub.add_parser("wait-mail")
+    w.add_argument("--dir", required=True, help="Maildir of one mailbox (holds new/)")
+    w.add_argument("--token", required=True)
+    w.add_argument("--timeout", type=float, default=15)
+    w.set_defaults(func=cmd_wait_mail)
+
+    h = sub.add_parser("body-hash")
+    g = h.add_mutually_exclusive_group(required=True)
+    g.add_argument("--message", help="a delivered message; the body follows the first empty line")
+    g.add_argument("--body", help="a bare body")
+    h.set_defaults(func=cmd_body_hash)
+
+    a = p.parse_args()
+    sys.exit(a.func(a))
+
+
+if __name__ == "__main__":
+    main()

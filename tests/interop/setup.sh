@@ -1,0 +1,358 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2034  # many RIG_* variables are read indirectly (${!v}) into rig.env
+# Interop rig: a private Postfix + Dovecot (SASL only) on 127.0.0.1. Idempotent; run as root on Debian 12.
+# Writes $RIG_STATE/rig.env (default /tmp/smtptap-interop/rig.env). See README.md.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ "$(id -u)" = 0 ] || rig_die "run as root"
+
+RIG_PORT_PLAIN=${RIG_PORT_PLAIN:-10025}
+RIG_PORT_SUBMISSION=${RIG_PORT_SUBMISSION:-10587}
+RIG_PORT_SMTPS=${RIG_PORT_SMTPS:-10465}
+RIG_WAIT=${RIG_WAIT:-30}
+# Owner of delivered mail. nobody:nogroup needs no new system account.
+RIG_MAIL_UID=$(id -u nobody)
+RIG_MAIL_GID=$(getent group nogroup | cut -d: -f3)
+
+# --- 1. packages -------------------------------------------------------------------------------
+# curl and openssl come from Debian too; libnet-ssleay-perl is swaks' TLS (only a Recommends).
+PACKAGES="postfix dovecot-core swaks libnet-ssleay-perl curl openssl python3 ca-certificates"
+
+install_packages() {
+    local missing="" p
+    for p in $PACKAGES; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+    done
+    [ -n "$missing" ] || return 0
+    rig_log "installing:$missing"
+    echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
+    # Keep the packaged services from starting during the install: the rig runs its own instances.
+    local own_policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+        chmod 755 /usr/sbin/policy-rc.d
+        own_policy=1
+    fi
+    local rc=0
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        -o Dpkg::Options::=--force-confold $missing; }  # word splitting intended >"$RIG_STATE/apt.log" 2>&1 || rc=$?
+    [ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
+    [ "$rc" = 0 ] || { tail -n 20 "$RIG_STATE/apt.log" >&2; rig_die "apt-get failed (rc=$rc), log: $RIG_STATE/apt.log"; }
+}
+
+# The system's own Postfix must not listen on port 25 ("No configuration" has no main.cf, so it
+# normally cannot start; stop it if something did start it).
+stop_system_services() {
+    if [ -f /etc/postfix/main.cf ] && postfix status >/dev/null 2>&1; then
+        rig_log "warning: the system Postfix instance is running; stopping it (not disabling it)"
+        postfix stop >/dev/null 2>&1 || true
+    fi
+}
+
+# --- 2. files ----------------------------------------------------------------------------------
+# Replace $1 with stdin only when the content differs; return 0 when it changed.
+write_if_changed() {
+    local tmp; tmp=$(mktemp "$1.XXXXXX")
+    cat >"$tmp"
+    chmod 644 "$tmp"
+    if [ -f "$1" ] && cmp -s "$tmp" "$1"; then rm -f "$tmp"; chmod 644 "$1"; return 1; fi
+    mv -f "$tmp" "$1"
+    return 0
+}
+
+make_cert() {
+    local dir=$RIG_STATE/tls
+    RIG_CERT=$dir/server.crt
+    RIG_KEY=$dir/server.key
+    mkdir -p "$dir"
+    if [ -s "$RIG_CERT" ] && [ -s "$RIG_KEY" ] && openssl x509 -in "$RIG_CERT" -noout -checkend 86400 >/dev/null 2>&1; then
+        return 0
+    fi
+    # Self-signed; basicConstraints CA:TRUE so every client (OpenSSL, Python, curl, .NET) accepts it as its own trust anchor.
+    cat >"$dir/openssl.cnf" <<EOF
+[req]
+distinguished_name = dn
+x509_extensions = ext
+prompt = no
+[dn]
+O = SmtpTap interop rig
+CN = localhost
+[ext]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, digitalSignature, keyEncipherment, keyCertSign
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+subjectAltName = DNS:localhost, DNS:$RIG_HOSTNAME, IP:127.0.0.1
+EOF
+    (umask 077; openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 825 -config "$dir/openssl.cnf" \
+        -keyout "$RIG_KEY.new" -out "$RIG_CERT.new" 2>"$dir/openssl.err") ||
+        { cat "$dir/openssl.err" >&2; rig_die "openssl req failed"; }
+    chmod 644 "$RIG_CERT.new"
+    mv -f "$RIG_KEY.new" "$RIG_KEY"
+    mv -f "$RIG_CERT.new" "$RIG_CERT"
+    rig_log "made certificate $RIG_CERT"
+}
+
+# Test users. Dovecot lower-cases the login (auth_username_format=%Lu), so the passwd-file keys are
+# lower case while clients may send "Gregory@interop.test".
+#   alice    plain case: no base64 line starts with Q/R/K
+#   Gregory  base64("Gregory@interop.test") = "R3JlZ29yeUBp..."   -> AUTH LOGIN user line starts with R
+#   bob      base64("Cpassword-7")          = "Q3Bhc3N3b3Jk..."   -> AUTH LOGIN password line starts with Q
+#   carol    base64("+Key-Update-3")        = "K0tleS1VcGRh..."   -> password line starts with K (s_client key update)
+RIG_USERS="ALICE GREGORY BOB CAROL"
+RIG_USER_ALICE=alice@$RIG_DOMAIN;     RIG_PASS_ALICE='Wonderland-42'
+RIG_USER_GREGORY=Gregory@$RIG_DOMAIN; RIG_PASS_GREGORY='Secret-Greg-7'
+RIG_USER_BOB=bob@$RIG_DOMAIN;         RIG_PASS_BOB='Cpassword-7'
+RIG_USER_CAROL=carol@$RIG_DOMAIN;     RIG_PASS_CAROL='+Key-Update-3'
+
+write_dovecot_conf() {
+    local d=$RIG_STATE/dovecot u user pass
+    mkdir -p "$d/state" "$RIG_STATE/run"
+    for u in $RIG_USERS; do
+        user=RIG_USER_$u; pass=RIG_PASS_$u
+        printf '%s:{PLAIN}%s::::::\n' "${!user,,}" "${!pass}"
+    done | write_if_changed "$d/users" || true
+    chown root:dovecot "$d/users"; chmod 640 "$d/users"
+
+    write_if_changed "$RIG_DOVECOT_CONF" <<EOF
+# Generated by tests/interop/setup.sh: SASL (auth) service only, for the private Postfix.
+instance_name = smtptap-interop
+base_dir = $RIG_DOVECOT_BASE
+state_dir = $d/state
+protocols = none
+listen = 127.0.0.1
+log_path = $RIG_STATE/log/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login cram-md5
+auth_failure_delay = 0
+auth_verbose = yes
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN $d/users
+}
+userdb {
+  driver = static
+  args = uid=$RIG_MAIL_UID gid=$RIG_MAIL_GID home=$RIG_STATE/maildir/%n
+}
+service auth {
+  unix_listener auth-postfix {
+    mode = 0660
+    user = postfix
+    group = postfix
+  }
+}
+EOF
+}
+
+write_postfix_conf() {
+    local c=$RIG_POSTFIX_DIR u user changed=1
+    mkdir -p "$c" "$RIG_QUEUE_DIR" "$RIG_STATE/data" "$RIG_STATE/log" "$RIG_STATE/maildir"
+    chown "$RIG_MAIL_UID:$RIG_MAIL_GID" "$RIG_STATE/maildir"
+    chown postfix:postfix "$RIG_STATE/data"
+
+    {
+        for u in $RIG_USERS; do
+            user=RIG_USER_$u
+            printf '%s %s/\n' "${!user,,}" "${u,,}"
+        done
+        printf 'postmaster@%s postmaster/\n' "$RIG_DOMAIN"
+    } | write_if_changed "$c/vmailbox" && changed=0
+
+    write_if_changed "$c/main.cf" <<EOF && changed=0
+# Generated by tests/interop/setup.sh. Private instance: postfix -c $c start|stop|reload
+compatibility_level = 3.6
+queue_directory = $RIG_QUEUE_DIR
+data_directory = $RIG_STATE/data
+mail_owner = postfix
+setgid_group = postdrop
+
+myhostname = $RIG_HOSTNAME
+mydomain = $RIG_DOMAIN
+myorigin = \$mydomain
+mydestination =
+relay_domains =
+alias_maps =
+alias_database =
+# Exempts loopback from anvil limits; it grants no relay (no permit_mynetworks below).
+mynetworks = 127.0.0.0/8
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+smtpd_banner = \$myhostname ESMTP SmtpTap interop rig
+biff = no
+append_dot_mydomain = no
+
+# No DNS, no network lookups.
+smtp_dns_support_level = disabled
+lmtp_dns_support_level = disabled
+smtpd_peername_lookup = no
+
+# No syslog here: log to a file through postlogd.
+maillog_file = $RIG_STATE/log/maillog
+maillog_file_prefixes = $RIG_STATE/log
+
+# The test domain lands in Maildir files; everything else (authenticated only) is discarded.
+virtual_mailbox_domains = $RIG_DOMAIN
+virtual_mailbox_base = $RIG_STATE/maildir
+virtual_mailbox_maps = texthash:$c/vmailbox
+virtual_uid_maps = static:$RIG_MAIL_UID
+virtual_gid_maps = static:$RIG_MAIL_GID
+default_transport = discard:outside-mail-discarded-by-rig
+relay_transport = discard:outside-mail-discarded-by-rig
+
+# Relay: authenticated clients only. reject (5xx), not the 3.6 default defer_unauth_destination (4xx).
+smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
+smtpd_recipient_restrictions =
+
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = $RIG_DOVECOT_BASE/auth-postfix
+smtpd_sasl_auth_enable = no
+smtpd_sasl_authenticated_header = yes
+
+smtpd_tls_cert_file = $RIG_STATE/tls/server.crt
+smtpd_tls_key_file = $RIG_STATE/tls/server.key
+smtpd_tls_security_level = none
+smtpd_tls_loglevel = 1
+smtpd_tls_received_header = yes
+EOF
+
+    # chroot = n everywhere (absolute paths under the state dir). Ports bound to 127.0.0.1 only.
+    write_if_changed "$c/master.cf" <<EOF && changed=0
+# Generated by tests/interop/setup.sh.
+# service type  private unpriv  chroot  wakeup  maxproc command + args
+$RIG_HOST:$RIG_PORT_PLAIN inet n - n - - smtpd
+  -o syslog_name=postfix/plain
+$RIG_HOST:$RIG_PORT_SUBMISSION inet n - n - - smtpd
+  -o syslog_name=postfix/submission
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_tls_auth_only=yes
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject
+$RIG_HOST:$RIG_PORT_SMTPS inet n - n - - smtpd
+  -o syslog_name=postfix/smtps
+  -o smtpd_tls_wrappermode=yes
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject
+pickup     unix  n - n 60   1 pickup
+cleanup    unix  n - n -    0 cleanup
+qmgr       unix  n - n 300  1 qmgr
+tlsmgr     unix  - - n 1000? 1 tlsmgr
+rewrite    unix  - - n -    - trivial-rewrite
+bounce     unix  - - n -    0 bounce
+defer      unix  - - n -    0 bounce
+trace      unix  - - n -    0 bounce
+verify     unix  - - n -    1 verify
+flush      unix  n - n 1000? 0 flush
+proxymap   unix  - - n -    - proxymap
+proxywrite unix  - - n -    1 proxymap
+smtp       unix  - - n -    - smtp
+relay      unix  - - n -    - smtp
+showq      unix  n - n -    - showq
+error      unix  - - n -    - error
+retry      unix  - - n -    - error
+discard    unix  - - n -    - discard
+virtual    unix  - n n -    - virtual
+anvil      unix  - - n -    1 anvil
+scache     unix  - - n -    1 scache
+postlog    unix-dgram n - n - 1 postlogd
+EOF
+    return $changed
+}
+
+# NAME='value' lines: sourceable, and trivial to parse from other languages.
+env_line() {
+    case "$2" in *"'"*) rig_die "rig.env value of $1 must not contain a single quote" ;; esac
+    printf "export %s='%s'\n" "$1" "$2"
+}
+
+write_rig_env() {
+    local u v
+    {
+        echo "# Generated by tests/interop/setup.sh; source it."
+        for v in RIG_STATE RIG_HOST RIG_DOMAIN RIG_HOSTNAME \
+                 RIG_PORT_PLAIN RIG_PORT_SUBMISSION RIG_PORT_SMTPS \
+                 RIG_CERT RIG_KEY RIG_MAILDIR RIG_MAILLOG RIG_DOVECOT_LOG \
+                 RIG_POSTFIX_DIR RIG_POSTFIX_PID RIG_DOVECOT_CONF RIG_DOVECOT_PID RIG_USERS; do
+            env_line "$v" "${!v}"
+        done
+        for u in $RIG_USERS; do
+            for v in RIG_USER_$u RIG_PASS_$u; do env_line "$v" "${!v}"; done
+            env_line "RIG_MAILBOX_$u" "$RIG_MAILDIR/${u,,}"
+        done
+        env_line RIG_OUTSIDE_RCPT "someone@outside.example"
+    } | write_if_changed "$RIG_STATE/rig.env" || true
+}
+
+# --- 3. daemons --------------------------------------------------------------------------------
+start_dovecot() {
+    local pid; pid=$(rig_dovecot_pid)
+    if [ -n "$pid" ]; then
+        [ "$1" = changed ] && kill -HUP "$pid"
+        return 0
+    fi
+    # A stale socket makes Dovecot refuse to start ("already running?"), and then it deletes master.pid.
+    rm -rf "$RIG_DOVECOT_BASE"
+    "$RIG_DOVECOT_BIN" -c "$RIG_DOVECOT_CONF" </dev/null >>"$RIG_STATE/log/daemons.out" 2>&1 9>&- ||
+        { rig_tail_logs; rig_die "dovecot did not start"; }
+}
+
+start_postfix() {
+    if rig_postfix_running; then
+        [ "$1" = changed ] || return 0
+        postfix -c "$RIG_POSTFIX_DIR" reload </dev/null >>"$RIG_STATE/log/daemons.out" 2>&1 9>&- ||
+            { rig_tail_logs; rig_die "postfix reload failed"; }
+        return 0
+    fi
+    postfix -c "$RIG_POSTFIX_DIR" check </dev/null >>"$RIG_STATE/log/daemons.out" 2>&1 9>&- ||
+        { rig_tail_logs; rig_die "postfix check failed"; }
+    postfix -c "$RIG_POSTFIX_DIR" start </dev/null >>"$RIG_STATE/log/daemons.out" 2>&1 9>&- ||
+        { rig_tail_logs; rig_die "postfix did not start"; }
+}
+
+ports_free() {
+    local port
+    for port in "$RIG_PORT_PLAIN" "$RIG_PORT_SUBMISSION" "$RIG_PORT_SMTPS"; do
+        [ -z "$(ss -Hltn "sport = :$port")" ] || rig_die "port $port is already in use: $(ss -Hltnp "sport = :$port")"
+    done
+}
+
+wait_for_banners() {
+    local deadline=$((SECONDS + RIG_WAIT)) port out
+    for port in "$RIG_PORT_PLAIN" "$RIG_PORT_SUBMISSION" "$RIG_PORT_SMTPS"; do
+        local tls=()
+        [ "$port" = "$RIG_PORT_SMTPS" ] && tls=(--tls --cafile "$RIG_CERT")
+        until out=$("$RIG_PYTHON" "$RIG_LIB_DIR/rigtool.py" banner --port "$port" "${tls[@]}"); do
+            if [ "$SECONDS" -ge "$deadline" ]; then
+                rig_tail_logs
+                rig_die "port $port did not answer 220 within ${RIG_WAIT}s (last: $out)"
+            fi
+            sleep 0.2
+        done
+        rig_log "port $port: $out"
+    done
+}
+
+main() {
+    rig_lock
+    install_packages
+    rig_postfix_running || ports_free
+    stop_system_services
+    make_cert
+    RIG_MAILDIR=$RIG_STATE/maildir
+    RIG_MAILLOG=$RIG_STATE/log/maillog
+    RIG_DOVECOT_LOG=$RIG_STATE/log/dovecot.log
+    local dc=same pc=same
+    write_dovecot_conf && dc=changed
+    write_postfix_conf && pc=changed
+    write_rig_env
+    start_dovecot "$dc"
+    start_postfix "$pc"
+    wait_for_banners
+    rig_log "rig ready; source $RIG_STATE/rig.env"
+}
+
+main "$@"
