@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace SmtpTap.Probe;
@@ -29,5 +30,8 @@ internal static class ProbeJsonFormatter
     }
 
     public static string Format(ProbeReport report, IReadOnlyList<Finding> findings, int exitCode) =>
-        JsonSerializer.Serialize(ToDocument(report, findings, exitCode), ProbeJsonContext.Default.ProbeJsonDocument);
+        JsonSerializer.Serialize(ToDocument(report, findings, exitCode), s_context.ProbeJsonDocument);
+
+    // Readable output: "<" and "'" in SMTP lines stay as they are (the document is not embedded in HTML).
+    private static readonly ProbeJsonContext s_context = new(new JsonSerializerOptions(ProbeJsonContext.Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 }

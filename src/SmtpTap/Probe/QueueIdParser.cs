@@ -46,10 +46,10 @@ internal static partial class QueueIdParser
 
     private static readonly Regex[] s_patterns = [QueuedAs(), EximId(), AngleId(), SendmailId()];
 
-    [GeneratedRegex(@"queued as (?<id>[A-Za-z0-9][A-Za-z0-9._\-]*[A-Za-z0-9])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"queued as (?<id>[A-Za-z0-9](?:[A-Za-z0-9._\-]*[A-Za-z0-9])?)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex QueuedAs();
 
-    [GeneratedRegex(@"\bid=(?<id>[A-Za-z0-9][A-Za-z0-9._\-]*[A-Za-z0-9])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\bid=(?<id>[A-Za-z0-9](?:[A-Za-z0-9._\-]*[A-Za-z0-9])?)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex EximId();
 
     [GeneratedRegex(@"(?<id><[^<>\s]+@[^<>\s]+>)", RegexOptions.CultureInvariant)]
