@@ -171,7 +171,7 @@ internal sealed class ProbeSession(ProbeOptions options, ProbeTranscript transcr
         var tls = await ProbeTlsStep.HandshakeAsync(channel, options, mode, time, r => _report = _report with { Tls = r }, cancellationToken);
         if (tls.CertificateOk)
         {
-            transcript.Event(TlsVerdict.Good(tls));
+            transcript.Event("certificate " + TlsVerdict.Good(tls));
         }
         else
         {

@@ -27,14 +27,14 @@ internal static class TlsVerdict
 
         if (!tls.ChainValid && tls.ChainProblem is not null && !(tls.Expired && tls.ChainProblem.StartsWith("a certificate in the chain has expired", StringComparison.Ordinal) && !tls.ChainProblem.Contains(';', StringComparison.Ordinal)))
         {
-            problems.Add("certificate not trusted: " + tls.ChainProblem);
+            problems.Add("not trusted: " + tls.ChainProblem);
         }
 
         return problems;
     }
 
     public static string Good(TlsReport tls) =>
-        string.Create(CultureInfo.InvariantCulture, $"certificate trusted ({tls.TrustedBy}), host name matches, {tls.DaysLeft} days left");
+        string.Create(CultureInfo.InvariantCulture, $"trusted ({tls.TrustedBy}), host name matches, {tls.DaysLeft} days left");
 
     public static string Names(CertificateReport cert) =>
         cert.Sans.Count > 0 ? string.Join(", ", cert.Sans) : cert.Subject;
