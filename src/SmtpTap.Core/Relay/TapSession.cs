@@ -63,7 +63,7 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
         }
 
         transcript.Events.Information(
-            "Session closed ({Outcome:l}) after {Duration:l} ms: {ToServerBytes:l} bytes relayed to the server, {ToClientBytes:l} bytes to the client; {Messages:l} messages relayed, {Accepted:l} accepted by the server",
+            "Session closed ({Outcome:l}) after {Duration} ms: {ToServerBytes} bytes relayed to the server, {ToClientBytes} bytes to the client; {Messages} messages relayed, {Accepted} accepted by the server",
             end.ToString(),
             (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
             context?.Upstream.BytesWritten ?? 0,
