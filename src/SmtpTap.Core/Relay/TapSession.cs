@@ -133,7 +133,7 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
         try
         {
             var facts = await client.UpgradeAsServerAsync(certificates, timeout.Token);
-            transcript.Events.Information("TLS established with client (implicit): {TlsProtocol:l} {CipherSuite:l}", facts.Protocol, facts.CipherSuite);
+            transcript.Events.Information("TLS established with client (implicit): {TlsProtocol:l} {CipherSuite:l}, presented {Subject:l}", facts.Protocol, facts.CipherSuite, facts.CertificateSubject);
             return true;
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
