@@ -35,7 +35,7 @@ internal sealed class CaptureSession
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var remote = _socket.RemoteEndPoint as IPEndPoint;
-        _logger.Debug("Capture session {SessionId:l} from {RemoteEndPoint:l} started", _sessionId, remote);
+        _logger.Debug("Capture session {CaptureSession} from {RemoteEndPoint:l} started", _sessionId, remote);
         var connection = new CaptureConnection(_socket, _options.IdleTimeout, cancellationToken);
         CaptureMessageWriter? chunked = null;
         try
@@ -44,7 +44,7 @@ internal sealed class CaptureSession
             if (_options.ImplicitTls)
             {
                 await connection.UpgradeToTlsAsync(_options.Certificates!).ConfigureAwait(false);
-                _logger.Debug("Session {SessionId:l} negotiated {TlsProtocol:l} (implicit TLS)", _sessionId, connection.TlsProtocol);
+                _logger.Debug("Session {CaptureSession} negotiated {TlsProtocol:l} (implicit TLS)", _sessionId, connection.TlsProtocol);
             }
 
             connection.QueueReply(_processor.Greeting);
@@ -53,7 +53,7 @@ internal sealed class CaptureSession
                 var read = await connection.ReadLineAsync(state.PendingAuth is not null).ConfigureAwait(false);
                 if (read.Status == CommandLineStatus.EndOfInput)
                 {
-                    _logger.Debug("Session {SessionId:l} from {RemoteEndPoint:l}: client closed the connection", _sessionId, remote);
+                    _logger.Debug("Session {CaptureSession} from {RemoteEndPoint:l}: client closed the connection", _sessionId, remote);
                     return;
                 }
 
@@ -80,16 +80,16 @@ internal sealed class CaptureSession
                 {
                     case CaptureAction.Close:
                         await connection.FlushAsync().ConfigureAwait(false);
-                        _logger.Debug("Session {SessionId:l} from {RemoteEndPoint:l} ended with QUIT", _sessionId, remote);
+                        _logger.Debug("Session {CaptureSession} from {RemoteEndPoint:l} ended with QUIT", _sessionId, remote);
                         return;
                     case CaptureAction.StartTls:
                         var discarded = await connection.UpgradeToTlsAsync(_options.Certificates!).ConfigureAwait(false);
                         if (discarded > 0)
                         {
-                            _logger.Warning("Session {SessionId:l}: dropped {DiscardedBytes:l} plaintext bytes sent after STARTTLS", _sessionId, discarded);
+                            _logger.Warning("Session {CaptureSession}: dropped {DiscardedBytes} plaintext bytes sent after STARTTLS", _sessionId, discarded);
                         }
 
-                        _logger.Debug("Session {SessionId:l} negotiated {TlsProtocol:l} (STARTTLS)", _sessionId, connection.TlsProtocol);
+                        _logger.Debug("Session {CaptureSession} negotiated {TlsProtocol:l} (STARTTLS)", _sessionId, connection.TlsProtocol);
                         break;
                     case CaptureAction.ReceiveData:
                         if (!await ReceiveDataAsync(connection, state, cancellationToken).ConfigureAwait(false))
@@ -133,7 +133,7 @@ internal sealed class CaptureSession
         }
         catch (OperationCanceledException) when (connection.IdleTimedOut)
         {
-            _logger.Information("Session {SessionId:l} from {RemoteEndPoint:l} idle for {IdleTimeout:l}; closing", _sessionId, remote, _options.IdleTimeout);
+            _logger.Information("Session {CaptureSession} from {RemoteEndPoint:l} idle for {IdleTimeout}; closing", _sessionId, remote, _options.IdleTimeout);
             await connection.SendFinalReplyAsync(CaptureReplies.IdleTimeout, s_finalReplyTimeout).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -142,7 +142,7 @@ internal sealed class CaptureSession
         }
         catch (Exception ex) when (ex is IOException or SocketException or AuthenticationException or ObjectDisposedException)
         {
-            _logger.Information("Session {SessionId:l} from {RemoteEndPoint:l} ended: {Reason:l}", _sessionId, remote, ex.Message);
+            _logger.Information("Session {CaptureSession} from {RemoteEndPoint:l} ended: {Reason:l}", _sessionId, remote, ex.Message);
         }
         catch (Exception ex)
         {
@@ -167,18 +167,18 @@ internal sealed class CaptureSession
         var (completed, tooBig) = await connection.ReceiveDataAsync(decoder, writer, _options.MaxMessageSize).ConfigureAwait(false);
         if (!completed)
         {
-            _logger.Information("Session {SessionId:l}: client closed the connection during DATA", _sessionId);
+            _logger.Information("Session {CaptureSession}: client closed the connection during DATA", _sessionId);
             return false;
         }
 
         if (tooBig)
         {
-            _logger.Information("Session {SessionId:l}: message rejected, larger than {MaxMessageSize:l} bytes", _sessionId, _options.MaxMessageSize);
+            _logger.Information("Session {CaptureSession}: message rejected, larger than {MaxMessageSize} bytes", _sessionId, _options.MaxMessageSize);
             connection.QueueReply(CaptureReplies.MessageTooBig);
         }
         else if (decoder.HasInvalidContent)
         {
-            _logger.Warning("Session {SessionId:l}: message rejected, bare CR/LF or NUL in content", _sessionId);
+            _logger.Warning("Session {CaptureSession}: message rejected, bare CR/LF or NUL in content", _sessionId);
             connection.QueueReply(CaptureReplies.ContentRejected);
         }
         else
@@ -205,7 +205,7 @@ internal sealed class CaptureSession
             var message = new CapturedMessage(id, state.AuthenticatedUser, transaction.MailFrom, transaction.Recipients, writer.Size, sha256, path, content, state.IsTls, receivedAt);
             _messages.Record(message);
             _logger.Information(
-                "Session {SessionId:l} captured message {MessageId:l} ({Size:l} bytes, {RecipientCount:l} recipients) to {FilePath:l}",
+                "Session {CaptureSession} captured message {MessageId} ({Size} bytes, {RecipientCount} recipients) to {FilePath:l}",
                 _sessionId, id, message.Size, message.Recipients.Count, path);
             return CaptureReplies.Queued(id);
         }

@@ -88,7 +88,7 @@ internal sealed class TapServer : IAsyncDisposable
             var id = Interlocked.Increment(ref _sessionCounter);
             if (_sessions.Count >= _options.Limits.MaxSessions)
             {
-                _logger.Warning("Session limit {MaxSessions:l} reached; refusing {ClientEndPoint:l}", _options.Limits.MaxSessions, client.RemoteEndPoint?.ToString());
+                _logger.Warning("Session limit {MaxSessions} reached; refusing {ClientEndPoint:l}", _options.Limits.MaxSessions, client.RemoteEndPoint?.ToString());
                 _ = RefuseAsync(client);
                 continue;
             }

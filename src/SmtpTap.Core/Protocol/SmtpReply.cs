@@ -30,4 +30,7 @@ internal sealed record SmtpReply(int Code, IReadOnlyList<string> Lines)
     }
 
     public static SmtpReply Single(int code, string text) => new(code, [text]);
+
+    /// <summary>Code and line count only: a reply can quote what a client sent (even a SASL payload), so its text stays out of ToString.</summary>
+    public override string ToString() => $"SMTP reply {Code.ToString(System.Globalization.CultureInfo.InvariantCulture)} ({Lines.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)} line(s))";
 }

@@ -223,7 +223,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         try
         {
             var facts = await context.Client.UpgradeAsServerAsync(context.Certificates, timeout.Token);
-            Transcript.Events.Information("TLS established with client (STARTTLS): {TlsProtocol:l} {CipherSuite:l}", facts.Protocol, facts.CipherSuite);
+            Transcript.Events.Information("TLS established with client (STARTTLS): {TlsProtocol:l} {CipherSuite:l}, presented {Subject:l}", facts.Protocol, facts.CipherSuite, facts.CertificateSubject);
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {

@@ -85,7 +85,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
                 if (tee is not null)
                 {
                     await tee.CompleteAsync(cancellationToken);
-                    Transcript.Events.Information("Message {MessageNumber:l} stored as {File:l}", number, tee.FinalPath);
+                    Transcript.Events.Information("Message {MessageNumber} stored as {File:l}", number, tee.FinalPath);
                 }
 
                 return null;
@@ -127,11 +127,11 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
             }
         }
 
-        Transcript.Events.Information("BDAT chunk of {Size:l} octets relayed{Last:l}", size, last ? " (last)" : string.Empty);
+        Transcript.Events.Information("BDAT chunk of {Size} octets relayed{Last:l}", size, last ? " (last)" : string.Empty);
         if (last)
         {
             var number = Interlocked.Increment(ref context.MessagesRelayed);
-            Transcript.Events.Information("Message {MessageNumber:l} sent with BDAT", number);
+            Transcript.Events.Information("Message {MessageNumber} sent with BDAT", number);
         }
 
         return null;

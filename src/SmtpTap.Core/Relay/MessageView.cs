@@ -41,7 +41,7 @@ internal sealed class MessageView(SessionTranscript transcript, bool showBody)
     {
         transcript.Line(TranscriptDirection.ClientToTap, ".");
         transcript.Events.Information(
-            "Message {MessageNumber:l}: {HeaderLines:l} header lines, body {BodyOctets:l} octets in {BodyLines:l} lines{BodyNote:l}",
+            "Message {MessageNumber}: {HeaderLines} header lines, body {BodyOctets} octets in {BodyLines} lines{BodyNote:l}",
             number,
             _headerLines,
             _bodyOctets,

@@ -143,6 +143,12 @@ internal sealed class ServerPump(SessionContext context)
     private void LogAuthReply(SmtpReply reply)
     {
         var sasl = context.Sasl;
+        if (reply.Code == 334 && sasl is not null && reply.Lines.Count == 1 && EchoesPayload(reply.FirstLine))
+        {
+            Transcript.Line(TranscriptDirection.ServerToTap, "334 " + SaslMask.Placeholder + " [the server quoted the client's payload back; masked]");
+            return;
+        }
+
         if (reply.Code == 334 && sasl is not null && reply.Lines.Count == 1)
         {
             Transcript.Line(TranscriptDirection.ServerToTap, "334 " + sasl.DescribeServer(Encoding.UTF8.GetBytes(reply.FirstLine)));
@@ -162,6 +168,8 @@ internal sealed class ServerPump(SessionContext context)
             context.SaslPayloads.Clear();
         }
     }
+
+    private bool EchoesPayload(string text) => context.SaslPayloads.Any(p => text.Contains(p, StringComparison.Ordinal));
 
     /// <summary>A server that quotes the client's SASL payload back (e.g. "501 cannot decode &lt;blob&gt;") must not leak it into the transcript.</summary>
     private SmtpReply MaskEchoedPayloads(SmtpReply reply)

@@ -84,7 +84,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
             };
             await ssl.AuthenticateAsServerAsync(options, cancellationToken);
             Reader = CreateReader(ssl);
-            return TlsFacts.From(ssl, "client certificate not requested");
+            return new TlsFacts(ssl.SslProtocol.ToString(), ssl.NegotiatedCipherSuite.ToString(), ssl.LocalCertificate?.Subject, "tap certificate presented; client certificate not requested");
         }
         finally
         {

@@ -63,7 +63,7 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
         }
 
         transcript.Events.Information(
-            "Session closed ({Outcome:l}) after {Duration:l} ms: {ToServerBytes:l} bytes relayed to the server, {ToClientBytes:l} bytes to the client; {Messages:l} messages relayed, {Accepted:l} accepted by the server",
+            "Session closed ({Outcome:l}) after {Duration} ms: {ToServerBytes} bytes relayed to the server, {ToClientBytes} bytes to the client; {Messages} messages relayed, {Accepted} accepted by the server",
             end.ToString(),
             (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
             context?.Upstream.BytesWritten ?? 0,
@@ -133,7 +133,7 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
         try
         {
             var facts = await client.UpgradeAsServerAsync(certificates, timeout.Token);
-            transcript.Events.Information("TLS established with client (implicit): {TlsProtocol:l} {CipherSuite:l}", facts.Protocol, facts.CipherSuite);
+            transcript.Events.Information("TLS established with client (implicit): {TlsProtocol:l} {CipherSuite:l}, presented {Subject:l}", facts.Protocol, facts.CipherSuite, facts.CertificateSubject);
             return true;
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)

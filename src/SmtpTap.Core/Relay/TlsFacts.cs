@@ -2,8 +2,8 @@ using System.Net.Security;
 
 namespace SmtpTap.Core.Relay;
 
-/// <summary>What a finished TLS handshake established, for the transcript.</summary>
-internal sealed record TlsFacts(string Protocol, string CipherSuite, string? PeerSubject, string Verification)
+/// <summary>What a finished TLS handshake established, for the transcript. CertificateSubject: the server certificate of that leg (the upstream's, or the one the tap presented to the client).</summary>
+internal sealed record TlsFacts(string Protocol, string CipherSuite, string? CertificateSubject, string Verification)
 {
     public static TlsFacts From(SslStream ssl, string verification) =>
         new(

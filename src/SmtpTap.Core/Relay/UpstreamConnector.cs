@@ -131,7 +131,7 @@ internal sealed class UpstreamConnector(TapOptions options, UpstreamEndpoint ups
                 "TLS established with upstream: {TlsProtocol:l} {CipherSuite:l}, certificate {Subject:l}, {Verification:l}",
                 facts.Protocol,
                 facts.CipherSuite,
-                facts.PeerSubject,
+                facts.CertificateSubject,
                 facts.Verification);
             if (options.UpstreamInsecure)
             {
