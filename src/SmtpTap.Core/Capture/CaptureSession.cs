@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using Serilog;
+using SmtpTap.Core.Protocol;
 
 namespace SmtpTap.Core.Capture;
 
@@ -189,7 +190,7 @@ internal sealed class CaptureSession
         return true;
     }
 
-    private async Task<Protocol.SmtpReply> AcceptAsync(CaptureSessionState state, CaptureMessageWriter writer, CancellationToken cancellationToken)
+    private async Task<SmtpReply> AcceptAsync(CaptureSessionState state, CaptureMessageWriter writer, CancellationToken cancellationToken)
     {
         if (writer.Failed)
         {
