@@ -12,7 +12,7 @@ namespace SmtpTap.Core.Capture;
 /// </summary>
 internal sealed class CaptureSession
 {
-    private static readonly TimeSpan s_finalReplyTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan s_finalReplyTimeout = TimeSpan.FromSeconds(2);
 
     private readonly long _sessionId;
     private readonly Socket _socket;

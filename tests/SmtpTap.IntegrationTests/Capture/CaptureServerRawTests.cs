@@ -164,12 +164,53 @@ public sealed class CaptureServerRawTests
     [Fact]
     public async Task IdleClient_Gets421AndIsDisconnected()
     {
-        await using var server = await CaptureTestServer.StartAsync(o => o with { IdleTimeout = TimeSpan.FromMilliseconds(500) });
+        await using var server = await CaptureTestServer.StartAsync(o => o with { IdleTimeout = TimeSpan.FromSeconds(1) });
         await using var client = await RawSmtpClient.ConnectAsync(server.Port);
         await client.ReadReplyAsync();
 
         Assert.Equal("421 4.4.2 Idle timeout\r\n", await client.ReadReplyAsync());
         Assert.True(await client.IsClosedAsync());
+    }
+
+    [Fact]
+    public async Task IdleClient_OverImplicitTls_Gets421()
+    {
+        using var certificate = TestCertificate.Create();
+        await using var server = await CaptureTestServer.StartAsync(o => o with
+        {
+            Certificates = certificate,
+            ImplicitTls = true,
+
+            // The idle timer also bounds the handshake, so leave room for a loaded test machine.
+            IdleTimeout = TimeSpan.FromSeconds(2),
+        });
+        await using var client = await RawSmtpClient.ConnectAsync(server.Port);
+        var tls = new SslStream(client.Stream, leaveInnerStreamOpen: true, (_, presented, _, _) => certificate.Validate(presented));
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" }).WaitAsync(CaptureTestServer.Timeout);
+        client.ReplaceStream(tls);
+        Assert.StartsWith("220 ", await client.ReadReplyAsync(), StringComparison.Ordinal);
+
+        Assert.Equal("421 4.4.2 Idle timeout\r\n", await client.ReadReplyAsync());
+    }
+
+    [Fact]
+    public async Task ClientThatNeverReads_CannotGrowTheReplyBuffer()
+    {
+        await using var server = await CaptureTestServer.StartAsync(o => o with { IdleTimeout = TimeSpan.FromSeconds(1) });
+        await using var client = await RawSmtpClient.ConnectAsync(server.Port);
+        var noops = System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("NOOP\r\n", 100_000)));
+
+        // The server stops reading once its replies back up; the write then stalls or the connection is dropped.
+        var send = Task.Run(async () =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                await client.Stream.WriteAsync(noops);
+            }
+        });
+        var finished = await Task.WhenAny(send, Task.Delay(TimeSpan.FromSeconds(10)));
+        Assert.True(finished != send || send.IsFaulted, "the server kept accepting 30 MB of NOOPs without its replies being read");
+        await MailKitSender.SendAsync(server.Port, MailKitSender.CreateMessage());
     }
 
     [Fact]
