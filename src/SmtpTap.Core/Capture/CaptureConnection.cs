@@ -18,6 +18,9 @@ internal sealed class CaptureConnection : IAsyncDisposable
 {
     private const int ScratchSize = 64 * 1024;
 
+    /// <summary>Queued reply bytes that force a flush even while pipelined input is still buffered.</summary>
+    private const int MaxPendingOutput = 16 * 1024;
+
     private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private static readonly StreamPipeReaderOptions s_readerOptions = new(bufferSize: 32 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true);
 
@@ -271,7 +274,9 @@ internal sealed class CaptureConnection : IAsyncDisposable
 
     private async ValueTask<ReadResult> ReadAsync()
     {
-        if (!_hasUnexaminedInput)
+        // Flush before blocking (RFC 2920 §3.2), and also when a client keeps pipelining without reading replies,
+        // so the reply buffer stays bounded (the write then times out like any other wait).
+        if (!_hasUnexaminedInput || _output.WrittenCount > MaxPendingOutput)
         {
             await FlushAsync().ConfigureAwait(false);
         }

@@ -37,11 +37,6 @@ internal sealed class CaptureMessageLog
             _waiters.RemoveAll(w => w.Count <= snapshot.Length);
         }
 
-        foreach (var waiter in ready)
-        {
-            waiter.Completion.TrySetResult(snapshot);
-        }
-
         try
         {
             MessageReceived?.Invoke(message);
@@ -49,6 +44,11 @@ internal sealed class CaptureMessageLog
         catch (Exception ex)
         {
             _logger.Error(ex, "A MessageReceived handler failed for message {MessageId}", message.Id);
+        }
+
+        foreach (var waiter in ready)
+        {
+            waiter.Completion.TrySetResult(snapshot);
         }
     }
 

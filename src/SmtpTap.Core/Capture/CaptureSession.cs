@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using Serilog;
+using SmtpTap.Core.Protocol;
 
 namespace SmtpTap.Core.Capture;
 
@@ -11,7 +12,7 @@ namespace SmtpTap.Core.Capture;
 /// </summary>
 internal sealed class CaptureSession
 {
-    private static readonly TimeSpan s_finalReplyTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan s_finalReplyTimeout = TimeSpan.FromSeconds(2);
 
     private readonly long _sessionId;
     private readonly Socket _socket;
@@ -189,7 +190,7 @@ internal sealed class CaptureSession
         return true;
     }
 
-    private async Task<Protocol.SmtpReply> AcceptAsync(CaptureSessionState state, CaptureMessageWriter writer, CancellationToken cancellationToken)
+    private async Task<SmtpReply> AcceptAsync(CaptureSessionState state, CaptureMessageWriter writer, CancellationToken cancellationToken)
     {
         if (writer.Failed)
         {

@@ -65,6 +65,42 @@ public sealed class CaptureServerAuthTests
     }
 
     [Fact]
+    public async Task Logs_NeverContainSecretsOrSaslPayloads()
+    {
+        const string Password = "canary-Pa55word";
+        var sink = new InMemoryLogSink();
+        var logger = new Serilog.LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Sink(sink).CreateLogger();
+        await using (var server = await CaptureTestServer.StartAsync(o => o with { Credentials = new Dictionary<string, string> { ["alice"] = Password } }, logger))
+        {
+            foreach (var (mechanism, secret) in new[] { ("PLAIN", Password), ("LOGIN", "wrong-canary"), ("XOAUTH2", Password) })
+            {
+                using var client = MailKitSender.CreateClient();
+                await client.ConnectAsync("127.0.0.1", server.Port, SecureSocketOptions.None).WaitAsync(CaptureTestServer.Timeout);
+                try
+                {
+                    await client.AuthenticateAsync(Mechanism(mechanism, "alice", secret)).WaitAsync(CaptureTestServer.Timeout);
+                    await client.SendAsync(MailKitSender.CreateMessage()).WaitAsync(CaptureTestServer.Timeout);
+                }
+                catch (AuthenticationException)
+                {
+                }
+
+                await client.DisconnectAsync(true).WaitAsync(CaptureTestServer.Timeout);
+            }
+        }
+
+        Assert.NotEmpty(sink.Events);
+        var plainPayload = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("\0alice\0" + Password));
+        foreach (var text in sink.Events)
+        {
+            Assert.DoesNotContain(Password, text, StringComparison.Ordinal);
+            Assert.DoesNotContain("wrong-canary", text, StringComparison.Ordinal);
+            Assert.DoesNotContain(plainPayload, text, StringComparison.Ordinal);
+            Assert.DoesNotContain("AUTH ", text, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
     public async Task Authenticate_UnknownUser_Fails()
     {
         await using var server = await StartCheckingServerAsync();

@@ -21,7 +21,7 @@ internal sealed class CaptureTestServer : IAsyncDisposable
 
     public int Port => Server.EndPoint.Port;
 
-    public static async Task<CaptureTestServer> StartAsync(Func<CaptureServerOptions, CaptureServerOptions>? configure = null)
+    public static async Task<CaptureTestServer> StartAsync(Func<CaptureServerOptions, CaptureServerOptions>? configure = null, ILogger? logger = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "smtptap-capture-" + Guid.NewGuid().ToString("N"));
         var options = new CaptureServerOptions
@@ -30,7 +30,7 @@ internal sealed class CaptureTestServer : IAsyncDisposable
             CaptureDirectory = directory,
         };
         options = configure?.Invoke(options) ?? options;
-        var server = new CaptureServer(options, new LoggerConfiguration().CreateLogger());
+        var server = new CaptureServer(options, logger ?? new LoggerConfiguration().CreateLogger());
         await server.StartAsync(CancellationToken.None).WaitAsync(Timeout);
         return new CaptureTestServer(server, directory);
     }
