@@ -1,3 +1,4 @@
+using SmtpTap.Core.Auth;
 using SmtpTap.Core.Protocol;
 
 namespace SmtpTap.Core.Capture;
@@ -148,7 +149,7 @@ internal sealed class CaptureCommandProcessor
             {
                 initial = [];
             }
-            else if (!StrictBase64.TryDecode(parts[1], out initial))
+            else if (!StrictBase64.TryDecode(System.Text.Encoding.ASCII.GetBytes(parts[1]), out initial))
             {
                 return Reply(state, CaptureReplies.InvalidBase64);
             }
@@ -166,7 +167,7 @@ internal sealed class CaptureCommandProcessor
             return Reply(cleared, CaptureReplies.AuthCancelled);
         }
 
-        if (!StrictBase64.TryDecode(line, out var response))
+        if (!StrictBase64.TryDecode(System.Text.Encoding.ASCII.GetBytes(line), out var response))
         {
             return Reply(cleared, CaptureReplies.InvalidBase64);
         }
