@@ -65,7 +65,7 @@ internal static class ProxyRunner
         if (host.Authority is { } ca)
         {
             var fingerprint = CertificateDescription.Describe(ca.Certificate).FirstOrDefault(l => l.Contains("SHA-256", StringComparison.OrdinalIgnoreCase)) ?? string.Empty;
-            logger.Information("Client leg certificates come from the local CA {CaFile:l} ({Fingerprint:l}); clients must trust it: smtptap cert export --out smtptap-ca.pem", Path.GetFullPath(ca.CertificatePath), fingerprint.Trim());
+            logger.Information("Client leg certificates come from the local CA {CaFile:l} ({Fingerprint:l}); clients must trust it: smtptap cert export --out smtptap-ca.pem", Path.GetFullPath(ca.CertificatePath), string.Join(' ', fingerprint.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
         }
 
         logger.Information("Press Ctrl+C to stop");
