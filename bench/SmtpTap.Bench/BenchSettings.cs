@@ -21,7 +21,12 @@ internal sealed record BenchSettings
 
     public int IdleSessions => Quick ? 100 : 1000;
 
-    public bool Runs(string section) => Only is null || string.Equals(Only, section, StringComparison.OrdinalIgnoreCase);
+    /// <summary>Legs for <c>--only profile</c>.</summary>
+    public LegMode ProfileLegs { get; init; }
+
+    public bool ProfileTranscripts { get; init; }
+
+    public bool Runs(string section) => Only is null ? section != "profile" : string.Equals(Only, section, StringComparison.OrdinalIgnoreCase);
 
     public static bool TryParse(string[] args, out BenchSettings settings, out string? error)
     {
@@ -34,16 +39,22 @@ internal sealed record BenchSettings
                 case "--quick":
                     settings = settings with { Quick = true };
                     break;
+                case "--legs" when i + 1 < args.Length:
+                    settings = settings with { ProfileLegs = Enum.Parse<LegMode>(args[++i], ignoreCase: true) };
+                    break;
+                case "--transcripts":
+                    settings = settings with { ProfileTranscripts = true };
+                    break;
                 case "--only" when i + 1 < args.Length:
                     settings = settings with { Only = args[++i] };
                     break;
                 default:
-                    error = $"unknown argument '{args[i]}'; usage: SmtpTap.Bench [--quick] [--only throughput|latency|sessions|stream|idle]";
+                    error = $"unknown argument '{args[i]}'; usage: SmtpTap.Bench [--quick] [--only throughput|latency|sessions|stream|idle|profile [--legs plain|starttls|implicit] [--transcripts]]";
                     return false;
             }
         }
 
-        string[] sections = ["throughput", "latency", "sessions", "stream", "idle"];
+        string[] sections = ["throughput", "latency", "sessions", "stream", "idle", "profile"];
         if (settings.Only is { } only && !sections.Contains(only, StringComparer.OrdinalIgnoreCase))
         {
             error = $"--only {only}: expected one of {string.Join(", ", sections)}";

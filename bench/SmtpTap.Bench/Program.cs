@@ -35,6 +35,7 @@ var sections = new (string Name, Func<BenchContext, CancellationToken, Task> Run
     ("sessions", SessionRateSection.RunAsync),
     ("stream", StreamSection.RunAsync),
     ("idle", IdleSection.RunAsync),
+    ("profile", ProfileSection.RunAsync),
 };
 foreach (var (name, run) in sections)
 {

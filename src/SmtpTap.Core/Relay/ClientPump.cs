@@ -34,6 +34,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
                 var status = SmtpLineFramer.TryReadLine(ref buffer, Limits.MaxAuthLine, out var line);
                 if (status == LineReadStatus.NeedMoreData)
                 {
+                    await context.Upstream.FlushAsync(cancellationToken);
                     reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
                     if (result.IsCompleted)
                     {
@@ -146,7 +147,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
                 await ForwardAsync(PendingKind.Quit, line, cancellationToken);
                 return SessionEnd.Quit;
             default:
-                await ForwardAsync(PendingKind.Other, line, cancellationToken);
+                await ForwardAsync(PendingKind.Other, line, cancellationToken, defer: moreBuffered);
                 return null;
         }
     }
@@ -265,10 +266,11 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         return await _data.RelayChunkAsync(size, last, cancellationToken);
     }
 
-    private async Task ForwardAsync(PendingKind kind, byte[] line, CancellationToken cancellationToken)
+    /// <summary>With <paramref name="defer"/> (more of a pipelined group is buffered) the line goes out with the group's next write.</summary>
+    private async Task ForwardAsync(PendingKind kind, byte[] line, CancellationToken cancellationToken, bool defer = false)
     {
         context.Pending.Add(kind);
-        await context.Upstream.WriteAsync(line, cancellationToken);
+        await context.Upstream.WriteAsync(new System.Buffers.ReadOnlySequence<byte>(line), flush: !defer, cancellationToken);
     }
 
     private async Task<SmtpReply?> ForwardAndWaitAsync(PendingKind kind, byte[] line, CancellationToken cancellationToken)
@@ -290,6 +292,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
     {
         if (quiesce)
         {
+            await context.Upstream.FlushAsync(cancellationToken);
             await context.Pending.WhenEmptyAsync(cancellationToken);
         }
 

@@ -86,13 +86,13 @@ internal sealed class ServerPump(SessionContext context)
     {
         if (waiting is null)
         {
-            return await ReplyReader.ReadAsync(context.Upstream.Reader, ReplyLimits.Default, cancellationToken);
+            return await ReplyReader.ReadAsync(context.Upstream.Reader, ReplyLimits.Default, cancellationToken, context.Client);
         }
 
         var limits = context.Options.Limits;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(waiting.Kind is PendingKind.EndOfData or PendingKind.BdatLast ? limits.EndOfDataTimeout : limits.ServerReplyTimeout);
-        return await ReplyReader.ReadAsync(context.Upstream.Reader, ReplyLimits.Default, timeout.Token);
+        return await ReplyReader.ReadAsync(context.Upstream.Reader, ReplyLimits.Default, timeout.Token, context.Client);
     }
 
     private async Task RelayAsync(PendingCommand command, ReplyRead read, CancellationToken cancellationToken)
@@ -137,7 +137,9 @@ internal sealed class ServerPump(SessionContext context)
                 break;
         }
 
-        await context.Client.WriteAsync(read.Raw, cancellationToken);
+        // Replies already buffered behind this one go out in the same write (the reader flushes before it waits).
+        var flush = !read.MoreBuffered || command.Kind == PendingKind.Quit || reply.Code == 421;
+        await context.Client.WriteAsync(new System.Buffers.ReadOnlySequence<byte>(read.Raw), flush, cancellationToken);
     }
 
     private void LogAuthReply(SmtpReply reply)
