@@ -13,11 +13,19 @@ internal static class IdleSection
     public static async Task RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
         var count = context.Settings.IdleSessions;
-        var table = new ResultTable($"Memory of {count} idle TLS sessions (STARTTLS both legs)", "KiB/session");
-        await using var tap = await context.StartTapAsync(LegMode.StartTls, transcripts: false, cancellationToken);
+        var table = new ResultTable($"Memory of {count} idle sessions (STARTTLS both legs; plain legs for comparison)", "KiB/session");
+        await MeasureAsync(context, table, LegMode.StartTls, count, cancellationToken);
+        await MeasureAsync(context, table, LegMode.Plain, count, cancellationToken);
+        table.Print();
+    }
+
+    private static async Task MeasureAsync(BenchContext context, ResultTable table, LegMode mode, int count, CancellationToken cancellationToken)
+    {
+        var legs = mode == LegMode.StartTls ? "TLS" : "plain";
+        await using var tap = await context.StartTapAsync(mode, transcripts: false, cancellationToken);
         for (var i = 0; i < 3; i++)
         {
-            var warm = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => BenchClient.ConnectAsync(tap.EndPoint, LegMode.StartTls, context.Certificates, cancellationToken)));
+            var warm = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => BenchClient.ConnectAsync(tap.EndPoint, mode, context.Certificates, cancellationToken)));
             foreach (var client in warm)
             {
                 await client.QuitAsync(cancellationToken);
@@ -32,7 +40,7 @@ internal static class IdleSection
         {
             for (var opened = 0; opened < count; opened += 16)
             {
-                clients.AddRange(await Task.WhenAll(Enumerable.Range(0, Math.Min(16, count - opened)).Select(_ => BenchClient.ConnectAsync(tap.EndPoint, LegMode.StartTls, context.Certificates, cancellationToken))));
+                clients.AddRange(await Task.WhenAll(Enumerable.Range(0, Math.Min(16, count - opened)).Select(_ => BenchClient.ConnectAsync(tap.EndPoint, mode, context.Certificates, cancellationToken))));
             }
 
             await Task.Delay(1000, cancellationToken);
@@ -42,15 +50,15 @@ internal static class IdleSection
             var perSessionNoGc = (loaded.Rss - before.Rss) / 1024.0 / count;
             var managed = (collected.ManagedHeap - before.ManagedHeap) / 1024.0 / count;
             table.Add(
-                "RSS growth per session, after a full GC",
+                $"{legs} legs: RSS growth per session, after a full GC",
                 double.NaN,
                 perSession,
                 "-",
-                "< 100 KiB",
-                ResultTable.Verdict(perSession < 100),
+                mode == LegMode.StartTls ? "< 100 KiB" : "-",
+                mode == LegMode.StartTls ? ResultTable.Verdict(perSession < 100) : "-",
                 string.Create(CultureInfo.InvariantCulture, $"managed heap {managed:0.0} KiB/session; RSS {before.Rss / 1048576.0:0.0} → {collected.Rss / 1048576.0:0.0} MiB"));
             table.Add(
-                "RSS growth per session, no forced GC",
+                $"{legs} legs: RSS growth per session, no forced GC",
                 double.NaN,
                 perSessionNoGc,
                 "-",
@@ -65,7 +73,5 @@ internal static class IdleSection
                 await client.DisposeAsync();
             }
         }
-
-        table.Print();
     }
 }
