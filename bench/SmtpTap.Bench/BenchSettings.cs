@@ -26,6 +26,9 @@ internal sealed record BenchSettings
 
     public bool ProfileTranscripts { get; init; }
 
+    /// <summary>Profile new sessions instead of messages.</summary>
+    public bool ProfileSessions { get; init; }
+
     public bool Runs(string section) => Only is null ? section != "profile" : string.Equals(Only, section, StringComparison.OrdinalIgnoreCase);
 
     public static bool TryParse(string[] args, out BenchSettings settings, out string? error)
@@ -42,6 +45,9 @@ internal sealed record BenchSettings
                 case "--legs" when i + 1 < args.Length:
                     settings = settings with { ProfileLegs = Enum.Parse<LegMode>(args[++i], ignoreCase: true) };
                     break;
+                case "--sessions":
+                    settings = settings with { ProfileSessions = true };
+                    break;
                 case "--transcripts":
                     settings = settings with { ProfileTranscripts = true };
                     break;
@@ -49,7 +55,7 @@ internal sealed record BenchSettings
                     settings = settings with { Only = args[++i] };
                     break;
                 default:
-                    error = $"unknown argument '{args[i]}'; usage: SmtpTap.Bench [--quick] [--only throughput|latency|sessions|stream|idle|profile [--legs plain|starttls|implicit] [--transcripts]]";
+                    error = $"unknown argument '{args[i]}'; usage: SmtpTap.Bench [--quick] [--only throughput|latency|sessions|stream|idle|profile [--legs plain|starttls|implicit] [--transcripts] [--sessions]]";
                     return false;
             }
         }

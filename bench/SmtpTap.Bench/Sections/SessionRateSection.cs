@@ -49,7 +49,7 @@ internal static class SessionRateSection
         table.Print();
     }
 
-    private static async Task<double> RateAsync(BenchContext context, IPEndPoint endPoint, LegMode mode, TimeSpan duration, CancellationToken cancellationToken)
+    public static async Task<double> RateAsync(BenchContext context, IPEndPoint endPoint, LegMode mode, TimeSpan duration, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var deadline = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
