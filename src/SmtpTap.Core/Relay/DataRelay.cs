@@ -164,7 +164,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
         var remaining = size;
         while (remaining > 0)
         {
-            var result = await reader.ReadAsync(cancellationToken);
+            var result = await ReadDiscardingAsync(cancellationToken);
             var take = Math.Min(remaining, result.Buffer.Length);
             remaining -= take;
             reader.AdvanceTo(result.Buffer.GetPosition(take));
@@ -176,6 +176,21 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
 
         await TellClientAsync(SmtpReply.Single(552, $"5.3.4 smtptap: message size exceeds fixed maximum message size ({limit} octets); nothing was delivered"), cancellationToken);
         return SessionEnd.ProtocolViolation;
+    }
+
+    /// <summary>A read while the tap throws the rest of a refused message away: bounded by the client idle timeout.</summary>
+    private async Task<System.IO.Pipelines.ReadResult> ReadDiscardingAsync(CancellationToken cancellationToken)
+    {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        idle.CancelAfter(context.Options.Limits.ClientIdleTimeout);
+        try
+        {
+            return await context.Client.Reader.ReadAsync(idle.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ClientIdleException();
+        }
     }
 
     private async Task AbortUpstreamAsync()
@@ -209,7 +224,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
         reader.AdvanceTo(unread.End);
         while (!found && !clientDone)
         {
-            var result = await reader.ReadAsync(cancellationToken);
+            var result = await ReadDiscardingAsync(cancellationToken);
             found = Scan(ref scanner, result.Buffer);
             clientDone = result.IsCompleted;
             reader.AdvanceTo(result.Buffer.End);

@@ -108,6 +108,12 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
                 await Outcome(serverTask);
             }
         }
+        else if (serverPump.AbortedByTap)
+        {
+            // The client pump closed the upstream itself (a refused message) and still owes the client its reply.
+            await Outcome(serverTask);
+            end = await Outcome(clientTask);
+        }
         else
         {
             end = await Outcome(serverTask);
