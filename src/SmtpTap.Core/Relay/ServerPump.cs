@@ -76,16 +76,20 @@ internal sealed class ServerPump(SessionContext context)
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            // A read may have started before the client pump queued the command it answers (e.g. the end of data).
+            waiting = context.Pending.Peek() ?? waiting;
             await TellClientUpstreamLostAsync(waiting, "the server did not reply in time", CancellationToken.None);
             return SessionEnd.ServerTimeout;
         }
         catch (PeerProtocolException ex)
         {
+            waiting = context.Pending.Peek() ?? waiting;
             await TellClientUpstreamLostAsync(waiting, ex.Message, CancellationToken.None);
             return SessionEnd.ProtocolViolation;
         }
         catch (IOException ex) when (!cancellationToken.IsCancellationRequested)
         {
+            waiting = context.Pending.Peek() ?? waiting;
             await TellClientUpstreamLostAsync(waiting, "the connection to the server failed: " + ex.Message, CancellationToken.None);
             return SessionEnd.ServerError;
         }
