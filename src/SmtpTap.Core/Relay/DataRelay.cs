@@ -14,44 +14,59 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
     private SessionTranscript Transcript => context.Transcript;
 
     /// <summary>Runs after the server's 354. Returns null when the session goes on in command mode.</summary>
-    public async Task<SessionEnd?> RelayDataAsync(CancellationToken cancellationToken)
+    /// <param name="maxSize">Largest message in wire octets (0: no limit).</param>
+    public async Task<SessionEnd?> RelayDataAsync(long maxSize, CancellationToken cancellationToken)
     {
         var number = Interlocked.Increment(ref context.MessagesRelayed);
         var view = new MessageView(Transcript, context.Options.ShowBody);
         await using var tee = MessageTee.Open(context.Options.CaptureDirectory, context.Transcript.SessionId, number);
         var reader = context.Client.Reader;
         var maxLine = context.Options.Limits.MaxDataLine;
+        long octets = 0;
         while (true)
         {
             var result = await reader.ReadAsync(cancellationToken);
             var buffer = result.Buffer;
             var rest = buffer;
             var ended = false;
-            string? violation = null;
+            ContentViolation? violation = null;
             while (true)
             {
-                var status = SmtpLineFramer.TryReadLine(ref rest, maxLine, out var line);
+                // One more octet for a stuffing dot, which RFC 5321 section 4.5.3.1.6 does not count.
+                var status = SmtpLineFramer.TryReadLine(ref rest, maxLine + 1, out var line);
                 if (status == LineReadStatus.NeedMoreData)
                 {
                     break;
                 }
 
-                if (status == LineReadStatus.TooLong)
+                if (status == LineReadStatus.TooLong || (line.Length > maxLine && line.FirstSpan[0] != (byte)'.'))
                 {
-                    violation = $"a text line longer than {maxLine} octets (RFC 5321 section 4.5.3.1.6)";
+                    violation = ContentViolation.LineTooLong(maxLine, octets);
                     break;
                 }
 
                 var content = SmtpLineFramer.Content(line);
                 if (LineAnomaly.HasBareCrLfOrNul(content))
                 {
-                    violation = "a bare CR, bare LF or NUL inside the message (SMTP smuggling risk)";
+                    violation = ContentViolation.BareLineEnd(content.ToArray(), octets);
+                    Transcript.Events.Warning(
+                        "WARNING: smuggling.suspect: {Anomaly:l} at message offset {Offset}: {Excerpt:l}",
+                        violation.Anomaly,
+                        violation.Offset,
+                        violation.Excerpt);
                     break;
                 }
 
                 if (content.Length == 1 && content.FirstSpan[0] == (byte)'.')
                 {
                     ended = true;
+                    break;
+                }
+
+                octets += line.Length;
+                if (maxSize > 0 && octets > maxSize)
+                {
+                    violation = ContentViolation.TooBig(maxSize);
                     break;
                 }
 
@@ -137,25 +152,56 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
         return null;
     }
 
-    private async Task<SessionEnd> RefuseAsync(string violation, ReadOnlySequence<byte> unread, bool clientDone, CancellationToken cancellationToken)
+    /// <summary>
+    /// A BDAT chunk that would take the message over the size limit: the chunk is read and thrown away
+    /// (never forwarded), the server is disconnected without BDAT LAST, and the client gets 552 then 421.
+    /// </summary>
+    public async Task<SessionEnd> RefuseChunkAsync(long size, long total, long limit, CancellationToken cancellationToken)
     {
-        Transcript.Warning("Message refused by the tap: it contains " + violation + "; the server is disconnected without the end of data");
+        Transcript.Warning($"BDAT chunk of {size} octets takes the message to {total} octets, over the limit of {limit}: not forwarded; the server is disconnected without BDAT LAST");
+        await AbortUpstreamAsync();
+        var reader = context.Client.Reader;
+        var remaining = size;
+        while (remaining > 0)
+        {
+            var result = await ReadDiscardingAsync(cancellationToken);
+            var take = Math.Min(remaining, result.Buffer.Length);
+            remaining -= take;
+            reader.AdvanceTo(result.Buffer.GetPosition(take));
+            if (take == 0 && result.IsCompleted)
+            {
+                return SessionEnd.ClientClosed;
+            }
+        }
+
+        await TellClientAsync(SmtpReply.Single(552, $"5.3.4 smtptap: message size exceeds fixed maximum message size ({limit} octets); nothing was delivered"), cancellationToken);
+        return SessionEnd.ProtocolViolation;
+    }
+
+    /// <summary>A read while the tap throws the rest of a refused message away: bounded by the client idle timeout.</summary>
+    private async Task<System.IO.Pipelines.ReadResult> ReadDiscardingAsync(CancellationToken cancellationToken)
+    {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        idle.CancelAfter(context.Options.Limits.ClientIdleTimeout);
+        try
+        {
+            return await context.Client.Reader.ReadAsync(idle.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ClientIdleException();
+        }
+    }
+
+    private async Task AbortUpstreamAsync()
+    {
         serverPump.AbortedByTap = true;
         context.Upstream.ShutdownSend();
         await context.Upstream.DisposeAsync();
-        var reader = context.Client.Reader;
-        var scanner = EndOfDataScanner.AtLineStart();
-        var found = Scan(ref scanner, unread);
-        reader.AdvanceTo(unread.End);
-        while (!found && !clientDone)
-        {
-            var result = await reader.ReadAsync(cancellationToken);
-            found = Scan(ref scanner, result.Buffer);
-            clientDone = result.IsCompleted;
-            reader.AdvanceTo(result.Buffer.End);
-        }
+    }
 
-        var refusal = SmtpReply.Single(550, "5.6.0 smtptap: message refused: it contains " + violation + "; nothing was delivered");
+    private async Task TellClientAsync(SmtpReply refusal, CancellationToken cancellationToken)
+    {
         var closing = SmtpReply.Single(421, "4.4.2 smtptap: the server session was aborted; closing");
         Transcript.Lines(TranscriptDirection.TapToClient, refusal);
         Transcript.Lines(TranscriptDirection.TapToClient, closing);
@@ -166,7 +212,25 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
         catch (IOException)
         {
         }
+    }
 
+    private async Task<SessionEnd> RefuseAsync(ContentViolation violation, ReadOnlySequence<byte> unread, bool clientDone, CancellationToken cancellationToken)
+    {
+        Transcript.Warning("Message refused by the tap: it contains " + violation.Description + "; the server is disconnected without the end of data");
+        await AbortUpstreamAsync();
+        var reader = context.Client.Reader;
+        var scanner = EndOfDataScanner.AtLineStart();
+        var found = Scan(ref scanner, unread);
+        reader.AdvanceTo(unread.End);
+        while (!found && !clientDone)
+        {
+            var result = await ReadDiscardingAsync(cancellationToken);
+            found = Scan(ref scanner, result.Buffer);
+            clientDone = result.IsCompleted;
+            reader.AdvanceTo(result.Buffer.End);
+        }
+
+        await TellClientAsync(violation.Reply, cancellationToken);
         return SessionEnd.ProtocolViolation;
     }
 

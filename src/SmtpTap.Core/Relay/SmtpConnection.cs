@@ -67,6 +67,54 @@ internal sealed class SmtpConnection : IAsyncDisposable
     public ValueTask WriteAsync(string text, CancellationToken cancellationToken) =>
         WriteAsync(System.Text.Encoding.UTF8.GetBytes(text), cancellationToken);
 
+    /// <summary>
+    /// True if input the caller has not consumed is already here: buffered in the reader or, on a plaintext
+    /// leg, waiting in the socket. Used where any such byte is a protocol violation (after STARTTLS, its
+    /// 220, or a refused DATA). Must not race a pending read.
+    /// </summary>
+    public bool HasUnreadInput()
+    {
+        if (Reader.TryRead(out var result))
+        {
+            var buffered = !result.Buffer.IsEmpty;
+            Reader.AdvanceTo(result.Buffer.Start);
+            if (buffered)
+            {
+                return true;
+            }
+        }
+
+        if (IsTls)
+        {
+            return false;
+        }
+
+        try
+        {
+            return _socket.Available > 0;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Bytes waiting in the socket (TLS records on a TLS leg); 0 if it cannot be known.</summary>
+    public long SocketAvailable
+    {
+        get
+        {
+            try
+            {
+                return _socket.Available;
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                return 0;
+            }
+        }
+    }
+
     /// <summary>Server side of a TLS handshake (implicit TLS, or after the tap answered STARTTLS with 220).</summary>
     public async Task<TlsFacts> UpgradeAsServerAsync(Certificates.IServerCertificateSource certificates, CancellationToken cancellationToken)
     {

@@ -86,7 +86,7 @@ internal sealed class ProxyHost : IAsyncDisposable
             CaptureDirectory = tapCaptureDirectory,
             ShowBody = settings.ShowBody,
             MaskUsernames = settings.MaskUsernames,
-            Limits = new TapLimits { MaxSessions = settings.MaxSessions, MaxDataLine = settings.MaxLineLength },
+            Limits = new TapLimits { MaxSessions = settings.MaxSessions, MaxDataLine = settings.MaxLineLength, MaxCommandLine = settings.MaxCommandLine, MaxMessageSize = settings.MaxMessageSize },
         };
         Tap = new TapServer(options, upstream, certificates, logger);
         Tap.Start();

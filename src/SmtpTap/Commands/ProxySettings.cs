@@ -40,4 +40,8 @@ internal sealed record ProxySettings
     public int MaxSessions { get; init; } = 1000;
 
     public int MaxLineLength { get; init; } = 1000;
+
+    public int MaxCommandLine { get; init; } = 512;
+
+    public long MaxMessageSize { get; init; }
 }
