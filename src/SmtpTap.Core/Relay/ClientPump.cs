@@ -17,6 +17,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
 {
     private readonly DataRelay _data = new(context, serverPump);
     private bool _needEhlo;
+    private long? _partialLineSince;
 
     private SessionTranscript Transcript => context.Transcript;
 
@@ -34,6 +35,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
                 var status = SmtpLineFramer.TryReadLine(ref buffer, Limits.MaxAuthLine, out var line);
                 if (status == LineReadStatus.NeedMoreData)
                 {
+                    _partialLineSince = result.Buffer.IsEmpty ? null : _partialLineSince ?? System.Diagnostics.Stopwatch.GetTimestamp();
                     reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
                     if (result.IsCompleted)
                     {
@@ -50,6 +52,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
                     return SessionEnd.ProtocolViolation;
                 }
 
+                _partialLineSince = null;
                 var lineBytes = line.ToArray();
                 var moreBuffered = !buffer.IsEmpty;
                 reader.AdvanceTo(buffer.Start);
@@ -65,6 +68,12 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
             await ReplyLocallyAsync(SmtpReply.Single(421, "4.4.2 smtptap: idle timeout, closing"), CancellationToken.None, quiesce: false);
             return SessionEnd.ClientTimeout;
         }
+        catch (ClientTooSlowException ex)
+        {
+            Transcript.Warning("Client too slow: " + ex.Message + "; closing (the server never gets an end of data from this session)");
+            await ReplyLocallyAsync(SmtpReply.Single(421, "4.4.2 smtptap: timeout: " + ex.Message + "; closing"), CancellationToken.None, quiesce: false);
+            return SessionEnd.ClientTimeout;
+        }
         catch (IOException) when (!cancellationToken.IsCancellationRequested)
         {
             return SessionEnd.ClientError;
@@ -77,6 +86,18 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         var timeout = context.Pending.Contains(PendingKind.EndOfData) || context.Pending.Contains(PendingKind.BdatLast)
             ? limits.EndOfDataTimeout + limits.ClientIdleTimeout
             : limits.ClientIdleTimeout;
+        var deadline = _partialLineSince is { } since ? limits.CommandDeadline - System.Diagnostics.Stopwatch.GetElapsedTime(since) : (TimeSpan?)null;
+        if (deadline is { } left && left < timeout)
+        {
+            timeout = left;
+        }
+
+        var what = $"a command line not completed within the per-command deadline of {limits.CommandDeadline.TotalSeconds:0.###} s";
+        if (timeout <= TimeSpan.Zero)
+        {
+            throw new ClientTooSlowException(what);
+        }
+
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         idle.CancelAfter(timeout);
         try
@@ -85,7 +106,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new ClientIdleException();
+            throw deadline == timeout ? new ClientTooSlowException(what) : new ClientIdleException();
         }
     }
 

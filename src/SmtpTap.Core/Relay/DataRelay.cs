@@ -21,9 +21,10 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
         await using var tee = MessageTee.Open(context.Options.CaptureDirectory, context.Transcript.SessionId, number);
         var reader = context.Client.Reader;
         var maxLine = context.Options.Limits.MaxDataLine;
+        var rate = new DataRateBudget(context.Options.Limits);
         while (true)
         {
-            var result = await reader.ReadAsync(cancellationToken);
+            var result = await rate.ReadAsync(reader, cancellationToken);
             var buffer = result.Buffer;
             var rest = buffer;
             var ended = false;
@@ -64,7 +65,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
 
             if (violation is not null)
             {
-                return await RefuseAsync(violation, buffer.Slice(rest.Start), result.IsCompleted, cancellationToken);
+                return await RefuseAsync(violation, buffer.Slice(rest.Start), result.IsCompleted, rate, cancellationToken);
             }
 
             var forward = buffer.Slice(0, rest.Start);
@@ -76,7 +77,11 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
 
             if (!forward.IsEmpty)
             {
-                await context.Upstream.WriteAsync(forward, cancellationToken);
+                rate.Received(forward.Length);
+                if (!await ForwardAsync(forward, cancellationToken))
+                {
+                    return await ServerStoppedReadingAsync(buffer.Slice(rest.Start), ended || result.IsCompleted, rate, cancellationToken);
+                }
             }
 
             if (ended)
@@ -105,15 +110,23 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
     {
         var reader = context.Client.Reader;
         var remaining = size;
+        var rate = new DataRateBudget(context.Options.Limits);
+        context.ChunkInFlight = remaining > 0;
         while (remaining > 0)
         {
-            var result = await reader.ReadAsync(cancellationToken);
+            var result = await rate.ReadAsync(reader, cancellationToken);
             var buffer = result.Buffer;
             var take = Math.Min(remaining, buffer.Length);
             if (take > 0)
             {
                 var chunk = buffer.Slice(0, take);
-                await context.Upstream.WriteAsync(chunk, cancellationToken);
+                rate.Received(take);
+                if (!await ForwardAsync(chunk, cancellationToken))
+                {
+                    reader.AdvanceTo(chunk.End);
+                    return await ServerStoppedReadingAsync(ReadOnlySequence<byte>.Empty, clientDone: true, rate, cancellationToken);
+                }
+
                 remaining -= take;
                 reader.AdvanceTo(chunk.End);
                 continue;
@@ -127,6 +140,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
             }
         }
 
+        context.ChunkInFlight = false;
         Transcript.Events.Information("BDAT chunk of {Size} octets relayed{Last:l}", size, last ? " (last)" : string.Empty);
         if (last)
         {
@@ -137,37 +151,76 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
         return null;
     }
 
-    private async Task<SessionEnd> RefuseAsync(string violation, ReadOnlySequence<byte> unread, bool clientDone, CancellationToken cancellationToken)
+    private async Task<SessionEnd> RefuseAsync(string violation, ReadOnlySequence<byte> unread, bool clientDone, DataRateBudget rate, CancellationToken cancellationToken)
     {
         Transcript.Warning("Message refused by the tap: it contains " + violation + "; the server is disconnected without the end of data");
+        var refusal = SmtpReply.Single(550, "5.6.0 smtptap: message refused: it contains " + violation + "; nothing was delivered");
+        return await AbortMessageAsync(refusal, unread, clientDone, rate, cancellationToken);
+    }
+
+    /// <summary>The server stopped taking content (write failed or timed out): it never got the end of data from the tap.</summary>
+    private async Task<SessionEnd> ServerStoppedReadingAsync(ReadOnlySequence<byte> unread, bool clientDone, DataRateBudget rate, CancellationToken cancellationToken)
+    {
+        Transcript.Warning("The server stopped accepting message content (write failed or took longer than the data block timeout): upstream transaction aborted");
+        var reply = SmtpReply.Single(451, "4.4.2 smtptap: the server stopped accepting the message content; it was not confirmed, please send it again");
+        return await AbortMessageAsync(reply, unread, clientDone, rate, cancellationToken);
+    }
+
+    /// <summary>Closes the upstream without an end of data, reads the client's content to its end of data (within the rate rule), then answers and closes.</summary>
+    private async Task<SessionEnd> AbortMessageAsync(SmtpReply reply, ReadOnlySequence<byte> unread, bool clientDone, DataRateBudget rate, CancellationToken cancellationToken)
+    {
         serverPump.AbortedByTap = true;
         context.Upstream.ShutdownSend();
         await context.Upstream.DisposeAsync();
         var reader = context.Client.Reader;
         var scanner = EndOfDataScanner.AtLineStart();
         var found = Scan(ref scanner, unread);
-        reader.AdvanceTo(unread.End);
-        while (!found && !clientDone)
+        if (unread.Start.GetObject() is not null)
         {
-            var result = await reader.ReadAsync(cancellationToken);
-            found = Scan(ref scanner, result.Buffer);
-            clientDone = result.IsCompleted;
-            reader.AdvanceTo(result.Buffer.End);
+            reader.AdvanceTo(unread.End);
         }
 
-        var refusal = SmtpReply.Single(550, "5.6.0 smtptap: message refused: it contains " + violation + "; nothing was delivered");
+        try
+        {
+            while (!found && !clientDone)
+            {
+                var result = await rate.ReadAsync(reader, cancellationToken);
+                found = Scan(ref scanner, result.Buffer);
+                rate.Received(result.Buffer.Length);
+                clientDone = result.IsCompleted;
+                reader.AdvanceTo(result.Buffer.End);
+            }
+        }
+        catch (ClientTooSlowException)
+        {
+        }
+
         var closing = SmtpReply.Single(421, "4.4.2 smtptap: the server session was aborted; closing");
-        Transcript.Lines(TranscriptDirection.TapToClient, refusal);
+        Transcript.Lines(TranscriptDirection.TapToClient, reply);
         Transcript.Lines(TranscriptDirection.TapToClient, closing);
         try
         {
-            await context.Client.WriteAsync(refusal.ToWireString() + closing.ToWireString(), cancellationToken);
+            await context.Client.WriteAsync(reply.ToWireString() + closing.ToWireString(), cancellationToken);
         }
         catch (IOException)
         {
         }
 
         return SessionEnd.ProtocolViolation;
+    }
+
+    /// <summary>Writes content upstream; false if the server connection failed or stopped reading.</summary>
+    private async Task<bool> ForwardAsync(ReadOnlySequence<byte> data, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await context.Upstream.WriteAsync(data, cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     private static bool Scan(ref EndOfDataScanner scanner, ReadOnlySequence<byte> data)

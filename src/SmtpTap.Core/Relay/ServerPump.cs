@@ -13,6 +13,9 @@ namespace SmtpTap.Core.Relay;
 /// </summary>
 internal sealed class ServerPump(SessionContext context)
 {
+    private readonly object _armGate = new();
+    private CancellationTokenSource? _unarmedRead;
+
     private SessionTranscript Transcript => context.Transcript;
 
     /// <summary>Set by the client pump when it closes the upstream on purpose (refused message).</summary>
@@ -67,16 +70,24 @@ internal sealed class ServerPump(SessionContext context)
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            waiting = context.Pending.Peek();
             await TellClientUpstreamLostAsync(waiting, "the server did not reply in time", CancellationToken.None);
             return SessionEnd.ServerTimeout;
         }
         catch (PeerProtocolException ex)
         {
+            waiting = context.Pending.Peek();
             await TellClientUpstreamLostAsync(waiting, ex.Message, CancellationToken.None);
             return SessionEnd.ProtocolViolation;
         }
+        catch (WriteTimeoutException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            Transcript.Warning("The client stopped reading its replies: " + ex.Message + "; closing both legs");
+            return SessionEnd.ClientTimeout;
+        }
         catch (IOException ex) when (!cancellationToken.IsCancellationRequested)
         {
+            waiting = context.Pending.Peek();
             await TellClientUpstreamLostAsync(waiting, "the connection to the server failed: " + ex.Message, CancellationToken.None);
             return SessionEnd.ServerError;
         }
@@ -84,15 +95,48 @@ internal sealed class ServerPump(SessionContext context)
 
     private async Task<ReplyRead?> ReadAsync(PendingCommand? waiting, CancellationToken cancellationToken)
     {
-        if (waiting is null)
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (waiting is not null)
         {
-            return await ReplyReader.ReadAsync(context.Upstream.Reader, ReplyLimits.Default, cancellationToken);
+            timeout.CancelAfter(TimeoutFor(waiting.Kind));
+            return await ReplyReader.ReadAsync(context.Upstream.Reader, ReplyLimits.Default, timeout.Token);
         }
 
-        var limits = context.Options.Limits;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(waiting.Kind is PendingKind.EndOfData or PendingKind.BdatLast ? limits.EndOfDataTimeout : limits.ServerReplyTimeout);
-        return await ReplyReader.ReadAsync(context.Upstream.Reader, ReplyLimits.Default, timeout.Token);
+        // Nothing pending yet: the read starts without a timer, and the first command the client pump queues arms it.
+        lock (_armGate)
+        {
+            _unarmedRead = timeout;
+        }
+
+        try
+        {
+            if (context.Pending.Peek() is { } raced)
+            {
+                Arm(raced.Kind);
+            }
+
+            return await ReplyReader.ReadAsync(context.Upstream.Reader, ReplyLimits.Default, timeout.Token);
+        }
+        finally
+        {
+            lock (_armGate)
+            {
+                _unarmedRead = null;
+            }
+        }
+    }
+
+    private TimeSpan TimeoutFor(PendingKind kind) => kind is PendingKind.EndOfData or PendingKind.BdatLast
+        ? context.Options.Limits.EndOfDataTimeout
+        : context.Options.Limits.ServerReplyTimeout;
+
+    /// <summary>Starts the reply timer of a read that began while nothing was pending (wired to <see cref="PendingReplies.Added"/>).</summary>
+    public void Arm(PendingKind kind)
+    {
+        lock (_armGate)
+        {
+            _unarmedRead?.CancelAfter(TimeoutFor(kind));
+        }
     }
 
     private async Task RelayAsync(PendingCommand command, ReplyRead read, CancellationToken cancellationToken)
@@ -198,10 +242,11 @@ internal sealed class ServerPump(SessionContext context)
             return;
         }
 
-        var reply = waiting?.Kind is PendingKind.EndOfData or PendingKind.BdatLast
-            ? SmtpReply.Single(451, $"4.4.0 smtptap: {why} before confirming the message; it was NOT accepted, please send it again")
-            : SmtpReply.Single(421, $"4.4.0 smtptap: {why}; closing");
-        Transcript.Warning("Upstream lost: " + why);
+        var afterEndOfData = waiting?.Kind is PendingKind.EndOfData or PendingKind.BdatLast;
+        var reply = afterEndOfData
+            ? SmtpReply.Single(451, $"4.4.2 smtptap: {why} before confirming the message; it may or may not have been delivered, please send it again")
+            : SmtpReply.Single(421, $"4.4.2 smtptap: {why}; closing");
+        Transcript.Warning("Upstream lost: " + why + (afterEndOfData ? " after the end of data: the client gets 451 and may resend (possible duplicate)" : string.Empty));
         Transcript.Lines(TranscriptDirection.TapToClient, reply);
         try
         {

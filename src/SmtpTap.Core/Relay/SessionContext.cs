@@ -16,6 +16,7 @@ internal sealed class SessionContext
         Listener = listener;
         Client = client;
         Upstream = upstream.Connection!;
+        Upstream.WriteTimeout = options.Limits.DataBlockTimeout;
         UpstreamSetup = upstream;
         Transcript = transcript;
         Certificates = certificates;
@@ -52,6 +53,9 @@ internal sealed class SessionContext
     public SaslMaskOptions MaskOptions => new() { MaskUsernames = Options.MaskUsernames };
 
     public int MessagesRelayed;
+
+    /// <summary>True while a BDAT chunk is only partly relayed: the server cannot have the whole message yet.</summary>
+    public bool ChunkInFlight { get; set; }
 
     public int MessagesAccepted;
 
