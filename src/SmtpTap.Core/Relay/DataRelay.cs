@@ -16,6 +16,19 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
     /// <summary>Runs after the server's 354. Returns null when the session goes on in command mode.</summary>
     public async Task<SessionEnd?> RelayDataAsync(CancellationToken cancellationToken)
     {
+        context.InMessage = true;
+        try
+        {
+            return await RelayDataCoreAsync(cancellationToken);
+        }
+        finally
+        {
+            context.InMessage = false;
+        }
+    }
+
+    private async Task<SessionEnd?> RelayDataCoreAsync(CancellationToken cancellationToken)
+    {
         var number = Interlocked.Increment(ref context.MessagesRelayed);
         var view = new MessageView(Transcript, context.Options.ShowBody);
         await using var tee = MessageTee.Open(context.Options.CaptureDirectory, context.Transcript.SessionId, number);
@@ -78,7 +91,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
             if (!forward.IsEmpty)
             {
                 rate.Received(forward.Length);
-                if (!await ForwardAsync(forward, cancellationToken))
+                if (context.UpstreamLost || !await ForwardAsync(forward, cancellationToken))
                 {
                     return await ServerStoppedReadingAsync(buffer.Slice(rest.Start), ended || result.IsCompleted, rate, cancellationToken);
                 }
@@ -108,6 +121,19 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
     /// <summary>Relays exactly <paramref name="size"/> octets after a BDAT command (RFC 3030).</summary>
     public async Task<SessionEnd?> RelayChunkAsync(long size, bool last, CancellationToken cancellationToken)
     {
+        context.InMessage = true;
+        try
+        {
+            return await RelayChunkCoreAsync(size, last, cancellationToken);
+        }
+        finally
+        {
+            context.InMessage = false;
+        }
+    }
+
+    private async Task<SessionEnd?> RelayChunkCoreAsync(long size, bool last, CancellationToken cancellationToken)
+    {
         var reader = context.Client.Reader;
         var remaining = size;
         var rate = new DataRateBudget(context.Options.Limits);
@@ -121,7 +147,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
             {
                 var chunk = buffer.Slice(0, take);
                 rate.Received(take);
-                if (!await ForwardAsync(chunk, cancellationToken))
+                if (context.UpstreamLost || !await ForwardAsync(chunk, cancellationToken))
                 {
                     reader.AdvanceTo(chunk.End);
                     return await ServerStoppedReadingAsync(ReadOnlySequence<byte>.Empty, clientDone: true, rate, cancellationToken);
@@ -196,6 +222,11 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
         }
 
         var closing = SmtpReply.Single(421, "4.4.2 smtptap: the server session was aborted; closing");
+        if (!context.ClaimUpstreamLossAnswer())
+        {
+            return SessionEnd.ServerClosed;
+        }
+
         Transcript.Lines(TranscriptDirection.TapToClient, reply);
         Transcript.Lines(TranscriptDirection.TapToClient, closing);
         try

@@ -85,7 +85,7 @@ internal sealed class ServerPump(SessionContext context)
             Transcript.Warning("The client stopped reading its replies: " + ex.Message + "; closing both legs");
             return SessionEnd.ClientTimeout;
         }
-        catch (IOException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
         {
             waiting = context.Pending.Peek();
             await TellClientUpstreamLostAsync(waiting, "the connection to the server failed: " + ex.Message, CancellationToken.None);
@@ -237,7 +237,20 @@ internal sealed class ServerPump(SessionContext context)
 
     private async Task TellClientUpstreamLostAsync(PendingCommand? waiting, string why, CancellationToken cancellationToken)
     {
+        context.UpstreamLost = true;
+        waiting = context.Pending.Peek() ?? waiting;
         if (AbortedByTap)
+        {
+            return;
+        }
+
+        if (waiting is null && context.InMessage)
+        {
+            Transcript.Warning("Upstream lost during message content: " + why + "; the client gets 451 at its end of data, and the server never got one");
+            return;
+        }
+
+        if (!context.ClaimUpstreamLossAnswer())
         {
             return;
         }

@@ -106,6 +106,12 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
         else
         {
             end = await Outcome(serverTask);
+            if (context.InMessage)
+            {
+                // The client pump is streaming content: it answers 451 at the client's end of data (bounded by the rate rule).
+                await Outcome(clientTask);
+            }
+
             await stop.CancelAsync();
             await Outcome(clientTask);
         }
