@@ -18,6 +18,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
     private readonly DataRelay _data = new(context, serverPump);
     private bool _needEhlo;
     private long? _partialLineSince;
+    private bool _silentSinceTls = context.Client.IsTls;
 
     private SessionTranscript Transcript => context.Transcript;
 
@@ -39,7 +40,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
                     reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
                     if (result.IsCompleted)
                     {
-                        return SessionEnd.ClientClosed;
+                        return ClosedAfterHandshake() ?? SessionEnd.ClientClosed;
                     }
 
                     continue;
@@ -53,6 +54,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
                 }
 
                 _partialLineSince = null;
+                _silentSinceTls = false;
                 var lineBytes = line.ToArray();
                 var moreBuffered = !buffer.IsEmpty;
                 reader.AdvanceTo(buffer.Start);
@@ -76,8 +78,23 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         }
         catch (IOException) when (!cancellationToken.IsCancellationRequested)
         {
-            return SessionEnd.ClientError;
+            return ClosedAfterHandshake() ?? SessionEnd.ClientError;
         }
+    }
+
+    /// <summary>
+    /// With TLS 1.3 the tap's side of the handshake completes before the client checks the certificate, so a client that
+    /// rejects the tap's leaf shows up as a close (or alert) before its first command.
+    /// </summary>
+    private SessionEnd? ClosedAfterHandshake()
+    {
+        if (!_silentSinceTls)
+        {
+            return null;
+        }
+
+        Transcript.Warning("The client closed the TLS connection before sending anything: it probably rejected the tap's certificate (client rejected certificate? does it trust the tap's CA? see smtptap cert export)");
+        return SessionEnd.ClientTlsFailed;
     }
 
     private async Task<ReadResult> ReadAsync(PipeReader reader, CancellationToken cancellationToken)
@@ -253,6 +270,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         }
 
         _needEhlo = true;
+        _silentSinceTls = true;
         return null;
     }
 

@@ -43,8 +43,16 @@ internal sealed class UpstreamCertificateValidator(IReadOnlyList<X509Certificate
             return true;
         }
 
-        Verdict = "rejected: " + problem;
+        Verdict = "rejected: " + problem + " (" + Identify(certificate) + ")";
         return false;
+    }
+
+    private static string Identify(X509Certificate certificate)
+    {
+        using var cert = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        var san = cert.Extensions.OfType<X509SubjectAlternativeNameExtension>().FirstOrDefault();
+        var names = san is null ? "none" : string.Join(",", san.EnumerateDnsNames());
+        return $"subject {cert.Subject}, SAN DNS {names}, SHA-256 {cert.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256)}";
     }
 
     private const string NoSanProblem = "certificate has no subjectAltName DNS or IP entry (a CN-only certificate is refused, RFC 9525)";
