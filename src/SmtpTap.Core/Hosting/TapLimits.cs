@@ -46,4 +46,36 @@ internal sealed record TapLimits
 
     /// <summary>Waiting for the server's reply to the end of data (RFC 5321: 10 minutes).</summary>
     public TimeSpan EndOfDataTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    // --- Load and fault limits (issue 6, catalogue F and G) ---
+
+    /// <summary>
+    /// Per-request deadline (Postfix smtpd_per_request_deadline): a command line must be complete within this
+    /// time of its first byte, however the bytes trickle in (slowloris). RFC 5321 section 4.5.3.2.7: 5 minutes.
+    /// </summary>
+    public TimeSpan CommandDeadline { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Minimum client data rate in bytes per second for DATA content and BDAT chunks (Postfix smtpd_min_data_rate,
+    /// 500). Each read earns bytes/rate seconds of budget; 0 disables the rule.
+    /// </summary>
+    public int MinDataRate { get; init; } = 500;
+
+    /// <summary>
+    /// The starting (and largest) time budget of the minimum-rate rule: a stalled sender is cut off after this
+    /// long, a trickling one a little later (RFC 5321 section 4.5.3.2.7: 5 minutes).
+    /// </summary>
+    public TimeSpan DataRateGrace { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// A write to the client that does not complete in this time (a client that never reads its replies) ends
+    /// the session (RFC 5321 section 4.5.3.2.7: 5 minutes).
+    /// </summary>
+    public TimeSpan ClientWriteTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// A write of message content to the server that does not complete in this time (a server that stopped
+    /// reading) aborts the message with 451 (RFC 5321 section 4.5.3.2.5, data block: 3 minutes).
+    /// </summary>
+    public TimeSpan DataBlockTimeout { get; init; } = TimeSpan.FromMinutes(3);
 }

@@ -18,6 +18,8 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
     private readonly DataRelay _data = new(context, serverPump);
     private readonly TransactionState _transaction = new();
     private bool _needEhlo;
+    private long? _partialLineSince;
+    private bool _silentSinceTls = context.Client.IsTls;
 
     private SessionTranscript Transcript => context.Transcript;
 
@@ -35,10 +37,11 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
                 var status = SmtpLineFramer.TryReadLine(ref buffer, Limits.MaxAuthLine, out var line);
                 if (status == LineReadStatus.NeedMoreData)
                 {
+                    _partialLineSince = result.Buffer.IsEmpty ? null : _partialLineSince ?? System.Diagnostics.Stopwatch.GetTimestamp();
                     reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
                     if (result.IsCompleted)
                     {
-                        return SessionEnd.ClientClosed;
+                        return ClosedAfterHandshake() ?? SessionEnd.ClientClosed;
                     }
 
                     continue;
@@ -56,6 +59,8 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
                     continue;
                 }
 
+                _partialLineSince = null;
+                _silentSinceTls = false;
                 var lineBytes = line.ToArray();
                 var moreBuffered = !buffer.IsEmpty;
                 reader.AdvanceTo(buffer.Start);
@@ -71,10 +76,31 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
             await ReplyLocallyAsync(SmtpReply.Single(421, "4.4.2 smtptap: idle timeout, closing"), CancellationToken.None, quiesce: false);
             return SessionEnd.ClientTimeout;
         }
+        catch (ClientTooSlowException ex)
+        {
+            Transcript.Warning("Client too slow: " + ex.Message + "; closing (the server never gets an end of data from this session)");
+            await ReplyLocallyAsync(SmtpReply.Single(421, "4.4.2 smtptap: timeout: " + ex.Message + "; closing"), CancellationToken.None, quiesce: false);
+            return SessionEnd.ClientTimeout;
+        }
         catch (IOException) when (!cancellationToken.IsCancellationRequested)
         {
-            return SessionEnd.ClientError;
+            return ClosedAfterHandshake() ?? SessionEnd.ClientError;
         }
+    }
+
+    /// <summary>
+    /// With TLS 1.3 the tap's side of the handshake completes before the client checks the certificate, so a client that
+    /// rejects the tap's leaf shows up as a close (or alert) before its first command.
+    /// </summary>
+    private SessionEnd? ClosedAfterHandshake()
+    {
+        if (!_silentSinceTls)
+        {
+            return null;
+        }
+
+        Transcript.Warning("The client closed the TLS connection before sending anything: it probably rejected the tap's certificate (client rejected certificate? does it trust the tap's CA? see smtptap cert export)");
+        return SessionEnd.ClientTlsFailed;
     }
 
     private async Task<ReadResult> ReadAsync(PipeReader reader, CancellationToken cancellationToken)
@@ -83,6 +109,18 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         var timeout = context.Pending.Contains(PendingKind.EndOfData) || context.Pending.Contains(PendingKind.BdatLast)
             ? limits.EndOfDataTimeout + limits.ClientIdleTimeout
             : limits.ClientIdleTimeout;
+        var deadline = _partialLineSince is { } since ? limits.CommandDeadline - System.Diagnostics.Stopwatch.GetElapsedTime(since) : (TimeSpan?)null;
+        if (deadline is { } left && left < timeout)
+        {
+            timeout = left;
+        }
+
+        var what = $"a command line not completed within the per-command deadline of {limits.CommandDeadline.TotalSeconds:0.###} s";
+        if (timeout <= TimeSpan.Zero)
+        {
+            throw new ClientTooSlowException(what);
+        }
+
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         idle.CancelAfter(timeout);
         try
@@ -91,7 +129,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new ClientIdleException();
+            throw deadline == timeout ? new ClientTooSlowException(what) : new ClientIdleException();
         }
     }
 
@@ -314,6 +352,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         }
 
         _needEhlo = true;
+        _silentSinceTls = true;
         return null;
     }
 

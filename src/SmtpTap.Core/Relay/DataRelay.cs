@@ -17,15 +17,29 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
     /// <param name="maxSize">Largest message in wire octets (0: no limit).</param>
     public async Task<SessionEnd?> RelayDataAsync(long maxSize, CancellationToken cancellationToken)
     {
+        context.InMessage = true;
+        try
+        {
+            return await RelayDataCoreAsync(maxSize, cancellationToken);
+        }
+        finally
+        {
+            context.InMessage = false;
+        }
+    }
+
+    private async Task<SessionEnd?> RelayDataCoreAsync(long maxSize, CancellationToken cancellationToken)
+    {
         var number = Interlocked.Increment(ref context.MessagesRelayed);
         var view = new MessageView(Transcript, context.Options.ShowBody);
         await using var tee = MessageTee.Open(context.Options.CaptureDirectory, context.Transcript.SessionId, number);
         var reader = context.Client.Reader;
         var maxLine = context.Options.Limits.MaxDataLine;
         long octets = 0;
+        var rate = new DataRateBudget(context.Options.Limits);
         while (true)
         {
-            var result = await reader.ReadAsync(cancellationToken);
+            var result = await rate.ReadAsync(reader, cancellationToken);
             var buffer = result.Buffer;
             var rest = buffer;
             var ended = false;
@@ -79,7 +93,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
 
             if (violation is not null)
             {
-                return await RefuseAsync(violation, buffer.Slice(rest.Start), result.IsCompleted, cancellationToken);
+                return await RefuseAsync(violation, buffer.Slice(rest.Start), result.IsCompleted, rate, cancellationToken);
             }
 
             var forward = buffer.Slice(0, rest.Start);
@@ -91,7 +105,11 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
 
             if (!forward.IsEmpty)
             {
-                await context.Upstream.WriteAsync(forward, cancellationToken);
+                rate.Received(forward.Length);
+                if (context.UpstreamLost || !await ForwardAsync(forward, cancellationToken))
+                {
+                    return await ServerStoppedReadingAsync(buffer.Slice(rest.Start), ended || result.IsCompleted, rate, cancellationToken);
+                }
             }
 
             if (ended)
@@ -118,17 +136,38 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
     /// <summary>Relays exactly <paramref name="size"/> octets after a BDAT command (RFC 3030).</summary>
     public async Task<SessionEnd?> RelayChunkAsync(long size, bool last, CancellationToken cancellationToken)
     {
+        context.InMessage = true;
+        try
+        {
+            return await RelayChunkCoreAsync(size, last, cancellationToken);
+        }
+        finally
+        {
+            context.InMessage = false;
+        }
+    }
+
+    private async Task<SessionEnd?> RelayChunkCoreAsync(long size, bool last, CancellationToken cancellationToken)
+    {
         var reader = context.Client.Reader;
         var remaining = size;
+        var rate = new DataRateBudget(context.Options.Limits);
+        context.ChunkInFlight = remaining > 0;
         while (remaining > 0)
         {
-            var result = await reader.ReadAsync(cancellationToken);
+            var result = await rate.ReadAsync(reader, cancellationToken);
             var buffer = result.Buffer;
             var take = Math.Min(remaining, buffer.Length);
             if (take > 0)
             {
                 var chunk = buffer.Slice(0, take);
-                await context.Upstream.WriteAsync(chunk, cancellationToken);
+                rate.Received(take);
+                if (context.UpstreamLost || !await ForwardAsync(chunk, cancellationToken))
+                {
+                    reader.AdvanceTo(chunk.End);
+                    return await ServerStoppedReadingAsync(ReadOnlySequence<byte>.Empty, clientDone: true, rate, cancellationToken);
+                }
+
                 remaining -= take;
                 reader.AdvanceTo(chunk.End);
                 continue;
@@ -142,6 +181,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
             }
         }
 
+        context.ChunkInFlight = false;
         Transcript.Events.Information("BDAT chunk of {Size} octets relayed{Last:l}", size, last ? " (last)" : string.Empty);
         if (last)
         {
@@ -150,6 +190,55 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
         }
 
         return null;
+    }
+
+    private async Task<SessionEnd> RefuseAsync(ContentViolation violation, ReadOnlySequence<byte> unread, bool clientDone, DataRateBudget rate, CancellationToken cancellationToken)
+    {
+        Transcript.Warning("Message refused by the tap: it contains " + violation.Description + "; the server is disconnected without the end of data");
+        return await AbortMessageAsync(violation.Reply, unread, clientDone, rate, cancellationToken);
+    }
+
+    /// <summary>The server stopped taking content (write failed or timed out): it never got the end of data from the tap.</summary>
+    private async Task<SessionEnd> ServerStoppedReadingAsync(ReadOnlySequence<byte> unread, bool clientDone, DataRateBudget rate, CancellationToken cancellationToken)
+    {
+        Transcript.Warning("The server stopped accepting message content (write failed or took longer than the data block timeout): upstream transaction aborted");
+        var reply = SmtpReply.Single(451, "4.4.2 smtptap: the server stopped accepting the message content; it was not confirmed, please send it again");
+        return await AbortMessageAsync(reply, unread, clientDone, rate, cancellationToken);
+    }
+
+    /// <summary>Closes the upstream without an end of data, reads the client's content to its end of data (within the rate rule), then answers and closes.</summary>
+    private async Task<SessionEnd> AbortMessageAsync(SmtpReply reply, ReadOnlySequence<byte> unread, bool clientDone, DataRateBudget rate, CancellationToken cancellationToken)
+    {
+        await AbortUpstreamAsync();
+        var reader = context.Client.Reader;
+        var scanner = EndOfDataScanner.AtLineStart();
+        var found = Scan(ref scanner, unread);
+        if (unread.Start.GetObject() is not null)
+        {
+            reader.AdvanceTo(unread.End);
+        }
+
+        try
+        {
+            while (!found && !clientDone)
+            {
+                var result = await rate.ReadAsync(reader, cancellationToken);
+                found = Scan(ref scanner, result.Buffer);
+                rate.Received(result.Buffer.Length);
+                clientDone = result.IsCompleted;
+                reader.AdvanceTo(result.Buffer.End);
+            }
+        }
+        catch (ClientTooSlowException)
+        {
+        }
+
+        if (!await TellClientAsync(reply, cancellationToken))
+        {
+            return SessionEnd.ServerClosed;
+        }
+
+        return SessionEnd.ProtocolViolation;
     }
 
     /// <summary>
@@ -161,36 +250,29 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
         Transcript.Warning($"BDAT chunk of {size} octets takes the message to {total} octets, over the limit of {limit}: not forwarded; the server is disconnected without BDAT LAST");
         await AbortUpstreamAsync();
         var reader = context.Client.Reader;
+        var rate = new DataRateBudget(context.Options.Limits);
         var remaining = size;
-        while (remaining > 0)
+        try
         {
-            var result = await ReadDiscardingAsync(cancellationToken);
-            var take = Math.Min(remaining, result.Buffer.Length);
-            remaining -= take;
-            reader.AdvanceTo(result.Buffer.GetPosition(take));
-            if (take == 0 && result.IsCompleted)
+            while (remaining > 0)
             {
-                return SessionEnd.ClientClosed;
+                var result = await rate.ReadAsync(reader, cancellationToken);
+                var take = Math.Min(remaining, result.Buffer.Length);
+                remaining -= take;
+                rate.Received(take);
+                reader.AdvanceTo(result.Buffer.GetPosition(take));
+                if (take == 0 && result.IsCompleted)
+                {
+                    return SessionEnd.ClientClosed;
+                }
             }
+        }
+        catch (ClientTooSlowException)
+        {
         }
 
         await TellClientAsync(SmtpReply.Single(552, $"5.3.4 smtptap: message size exceeds fixed maximum message size ({limit} octets); nothing was delivered"), cancellationToken);
         return SessionEnd.ProtocolViolation;
-    }
-
-    /// <summary>A read while the tap throws the rest of a refused message away: bounded by the client idle timeout.</summary>
-    private async Task<System.IO.Pipelines.ReadResult> ReadDiscardingAsync(CancellationToken cancellationToken)
-    {
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        idle.CancelAfter(context.Options.Limits.ClientIdleTimeout);
-        try
-        {
-            return await context.Client.Reader.ReadAsync(idle.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new ClientIdleException();
-        }
     }
 
     private async Task AbortUpstreamAsync()
@@ -200,38 +282,40 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
         await context.Upstream.DisposeAsync();
     }
 
-    private async Task TellClientAsync(SmtpReply refusal, CancellationToken cancellationToken)
+    /// <summary>Sends the tap's answer and a closing 421; false when the server pump already answered the client.</summary>
+    private async Task<bool> TellClientAsync(SmtpReply reply, CancellationToken cancellationToken)
     {
+        if (!context.ClaimUpstreamLossAnswer())
+        {
+            return false;
+        }
+
         var closing = SmtpReply.Single(421, "4.4.2 smtptap: the server session was aborted; closing");
-        Transcript.Lines(TranscriptDirection.TapToClient, refusal);
+        Transcript.Lines(TranscriptDirection.TapToClient, reply);
         Transcript.Lines(TranscriptDirection.TapToClient, closing);
         try
         {
-            await context.Client.WriteAsync(refusal.ToWireString() + closing.ToWireString(), cancellationToken);
+            await context.Client.WriteAsync(reply.ToWireString() + closing.ToWireString(), cancellationToken);
         }
         catch (IOException)
         {
         }
+
+        return true;
     }
 
-    private async Task<SessionEnd> RefuseAsync(ContentViolation violation, ReadOnlySequence<byte> unread, bool clientDone, CancellationToken cancellationToken)
+    /// <summary>Writes content upstream; false if the server connection failed or stopped reading.</summary>
+    private async Task<bool> ForwardAsync(ReadOnlySequence<byte> data, CancellationToken cancellationToken)
     {
-        Transcript.Warning("Message refused by the tap: it contains " + violation.Description + "; the server is disconnected without the end of data");
-        await AbortUpstreamAsync();
-        var reader = context.Client.Reader;
-        var scanner = EndOfDataScanner.AtLineStart();
-        var found = Scan(ref scanner, unread);
-        reader.AdvanceTo(unread.End);
-        while (!found && !clientDone)
+        try
         {
-            var result = await ReadDiscardingAsync(cancellationToken);
-            found = Scan(ref scanner, result.Buffer);
-            clientDone = result.IsCompleted;
-            reader.AdvanceTo(result.Buffer.End);
+            await context.Upstream.WriteAsync(data, cancellationToken);
+            return true;
         }
-
-        await TellClientAsync(violation.Reply, cancellationToken);
-        return SessionEnd.ProtocolViolation;
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     private static bool Scan(ref EndOfDataScanner scanner, ReadOnlySequence<byte> data)

@@ -16,6 +16,7 @@ internal sealed class SessionContext
         Listener = listener;
         Client = client;
         Upstream = upstream.Connection!;
+        Upstream.WriteTimeout = options.Limits.DataBlockTimeout;
         UpstreamSetup = upstream;
         Transcript = transcript;
         Certificates = certificates;
@@ -52,6 +53,20 @@ internal sealed class SessionContext
     public SaslMaskOptions MaskOptions => new() { MaskUsernames = Options.MaskUsernames };
 
     public int MessagesRelayed;
+
+    private int _upstreamLossAnswered;
+
+    /// <summary>True while the client pump streams message content (DATA after 354, or a BDAT chunk).</summary>
+    public bool InMessage { get; set; }
+
+    /// <summary>Set by the server pump when the upstream connection failed or closed.</summary>
+    public bool UpstreamLost { get; set; }
+
+    /// <summary>Only one pump tells the client that the upstream was lost; true for the first caller.</summary>
+    public bool ClaimUpstreamLossAnswer() => Interlocked.Exchange(ref _upstreamLossAnswered, 1) == 0;
+
+    /// <summary>True while a BDAT chunk is only partly relayed: the server cannot have the whole message yet.</summary>
+    public bool ChunkInFlight { get; set; }
 
     public int MessagesAccepted;
 

@@ -42,22 +42,57 @@ internal sealed class SmtpConnection : IAsyncDisposable
 
     public long BytesWritten { get; private set; }
 
+    /// <summary>A write that takes longer (a peer that stopped reading) aborts the connection with <see cref="IOException"/>.</summary>
+    public TimeSpan WriteTimeout { get; set; } = Timeout.InfiniteTimeSpan;
+
     public async ValueTask WriteAsync(ReadOnlySequence<byte> data, CancellationToken cancellationToken)
     {
-        await _writeLock.WaitAsync(cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(WriteTimeout);
+        try
+        {
+            await _writeLock.WaitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw WriteTimedOut();
+        }
+
         try
         {
             foreach (var segment in data)
             {
-                await _stream.WriteAsync(segment, cancellationToken);
+                await _stream.WriteAsync(segment, timeout.Token);
             }
 
-            await _stream.FlushAsync(cancellationToken);
+            await _stream.FlushAsync(timeout.Token);
             BytesWritten += data.Length;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw WriteTimedOut();
         }
         finally
         {
             _writeLock.Release();
+        }
+    }
+
+    private WriteTimeoutException WriteTimedOut()
+    {
+        Abort();
+        return new WriteTimeoutException($"write did not complete within {WriteTimeout.TotalSeconds:0.###} s (the peer stopped reading)");
+    }
+
+    /// <summary>Drops the connection at once (RST); pending and later reads and writes fail.</summary>
+    public void Abort()
+    {
+        try
+        {
+            _socket.Close(0);
+        }
+        catch (ObjectDisposedException)
+        {
         }
     }
 

@@ -84,11 +84,11 @@ internal sealed class UpstreamConnector(TapOptions options, UpstreamEndpoint ups
         }
         catch (PeerProtocolException ex)
         {
-            return await FailedAsync(connection, transcript, 421, "4.4.0", $"upstream {upstream.Url}: {ex.Message}", null);
+            return await FailedAsync(connection, transcript, 421, "4.4.2", $"upstream {upstream.Url}: {ex.Message}", null);
         }
         catch (IOException ex)
         {
-            return await FailedAsync(connection, transcript, 421, "4.4.0", $"upstream {upstream.Url} connection failed: {ex.Message}", null);
+            return await FailedAsync(connection, transcript, 421, "4.4.2", $"upstream {upstream.Url} connection failed: {ex.Message}", null);
         }
         catch
         {

@@ -306,11 +306,17 @@ internal sealed class ScriptedConnection : IAsyncDisposable
         return new SmtpReply(250, lines).ToWireString();
     }
 
-    public async Task StartTlsAsServerAsync(IServerCertificateSource certificates)
+    public async Task SendRawAsync(byte[] bytes)
+    {
+        await _stream.WriteAsync(bytes, Token);
+        await _stream.FlushAsync(Token);
+    }
+
+    public async Task StartTlsAsServerAsync(IServerCertificateSource certificates, System.Security.Authentication.SslProtocols protocols = System.Security.Authentication.SslProtocols.None)
     {
         await _reader.CompleteAsync();
         var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
-        await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificates.GetCertificate("localhost") }, Token);
+        await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificates.GetCertificate("localhost"), EnabledSslProtocols = protocols }, Token);
         _stream = ssl;
         _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
     }
