@@ -327,6 +327,8 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
             return await ReplyErrorAsync(SmtpReply.Single(454, "4.7.0 TLS not available due to temporary reason (smtptap: the server offers no TLS)"), cancellationToken);
         }
 
+        // Quiesce first: every reply still owed goes out before the 220, and input that arrives meanwhile is injection too.
+        await context.Pending.WhenEmptyAsync(cancellationToken);
         if (moreBuffered || context.Client.HasUnreadInput())
         {
             var injected = BufferedCount();

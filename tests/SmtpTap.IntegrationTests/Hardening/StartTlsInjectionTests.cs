@@ -78,6 +78,37 @@ public sealed class StartTlsInjectionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A01_InputArrivingWhileEarlierRepliesAreOwed_IsInjectionToo()
+    {
+        await using var server = new ScriptedServer(async c =>
+        {
+            await c.GreetAndEhloAsync("PIPELINING");
+            await c.ExpectAsync("RSET");
+            await Task.Delay(400);
+            await c.SendAsync("250 2.0.0 Ok\r\n");
+            while (await c.ReadLineAsync() is not null)
+            {
+            }
+        });
+        await using var harness = await TapHarness.StartScriptedAsync(server);
+        await using (var raw = await RawSmtpClient.ConnectAsync(harness.Port))
+        {
+            await raw.ExpectAsync(220);
+            await raw.SendAsync("EHLO c\r\n");
+            await raw.ExpectAsync(250);
+            await raw.SendAsync("RSET\r\nSTARTTLS\r\n");
+            await HardeningChecks.WaitForReceivedAsync(server, "RSET");
+            await raw.SendAsync("MAIL FROM:<evil@x>\r\n");
+            await raw.ExpectAsync(250);
+            Assert.Contains("STARTTLS must be the last command", (await raw.ExpectAsync(503)).FirstLine, StringComparison.Ordinal);
+            Assert.True(await raw.ClosedAsync());
+        }
+
+        await harness.WaitForTranscriptAsync("starttls.injection");
+        HardeningChecks.NeverReceived(server, "MAIL", "STARTTLS");
+    }
+
+    [Fact]
     public async Task A02_StateResetAfterTls_MailBeforeEhlo503_NoStartTlsOffered_SecondStartTls554()
     {
         await using var server = new ScriptedMailServer().Start();
