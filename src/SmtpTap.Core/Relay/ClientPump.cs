@@ -38,6 +38,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
                 if (status == LineReadStatus.NeedMoreData)
                 {
                     _partialLineSince = result.Buffer.IsEmpty ? null : _partialLineSince ?? System.Diagnostics.Stopwatch.GetTimestamp();
+                    await context.Upstream.FlushAsync(cancellationToken);
                     reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
                     if (result.IsCompleted)
                     {
@@ -257,7 +258,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
                 await ForwardAsync(PendingKind.Quit, line, cancellationToken);
                 return SessionEnd.Quit;
             default:
-                await ForwardAsync(PendingKind.Other, line, cancellationToken);
+                await ForwardAsync(PendingKind.Other, line, cancellationToken, defer: moreBuffered);
                 return null;
         }
     }
@@ -328,6 +329,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         }
 
         // Quiesce first: every reply still owed goes out before the 220, and input that arrives meanwhile is injection too.
+        await context.Upstream.FlushAsync(cancellationToken);
         await context.Pending.WhenEmptyAsync(cancellationToken);
         if (moreBuffered || context.Client.HasUnreadInput())
         {
@@ -473,10 +475,11 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         return count + context.Client.SocketAvailable;
     }
 
-    private async Task ForwardAsync(PendingKind kind, byte[] line, CancellationToken cancellationToken)
+    /// <summary>With <paramref name="defer"/> (more of a pipelined group is buffered) the line goes out with the group's next write.</summary>
+    private async Task ForwardAsync(PendingKind kind, byte[] line, CancellationToken cancellationToken, bool defer = false)
     {
         context.Pending.Add(kind);
-        await context.Upstream.WriteAsync(line, cancellationToken);
+        await context.Upstream.WriteAsync(new System.Buffers.ReadOnlySequence<byte>(line), flush: !defer, cancellationToken);
     }
 
     private async Task<SmtpReply?> ForwardAndWaitAsync(PendingKind kind, byte[] line, CancellationToken cancellationToken)
@@ -498,6 +501,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
     {
         if (quiesce)
         {
+            await context.Upstream.FlushAsync(cancellationToken);
             await context.Pending.WhenEmptyAsync(cancellationToken);
         }
 

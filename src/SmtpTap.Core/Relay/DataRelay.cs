@@ -248,6 +248,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
     public async Task<SessionEnd> RefuseChunkAsync(long size, long total, long limit, CancellationToken cancellationToken)
     {
         Transcript.Warning($"BDAT chunk of {size} octets takes the message to {total} octets, over the limit of {limit}: not forwarded; the server is disconnected without BDAT LAST");
+        await context.Upstream.FlushAsync(cancellationToken);
         await context.Pending.WhenEmptyAsync(cancellationToken);
         await AbortUpstreamAsync();
         var reader = context.Client.Reader;

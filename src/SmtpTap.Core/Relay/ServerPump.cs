@@ -109,7 +109,7 @@ internal sealed class ServerPump(SessionContext context)
         if (waiting is not null)
         {
             timeout.CancelAfter(TimeoutFor(waiting.Kind));
-            return await ReplyReader.ReadAsync(context.Upstream.Reader, ReplyLimits.Default, timeout.Token);
+            return await ReplyReader.ReadAsync(context.Upstream.Reader, ReplyLimits.Default, timeout.Token, context.Client);
         }
 
         // Nothing pending yet: the read starts without a timer, and the first command the client pump queues arms it.
@@ -125,7 +125,7 @@ internal sealed class ServerPump(SessionContext context)
                 Arm(raced.Kind);
             }
 
-            return await ReplyReader.ReadAsync(context.Upstream.Reader, ReplyLimits.Default, timeout.Token);
+            return await ReplyReader.ReadAsync(context.Upstream.Reader, ReplyLimits.Default, timeout.Token, context.Client);
         }
         finally
         {
@@ -205,7 +205,9 @@ internal sealed class ServerPump(SessionContext context)
                 break;
         }
 
-        await context.Client.WriteAsync(read.Raw, cancellationToken);
+        // Replies already buffered behind this one go out in the same write (the reader flushes before it waits).
+        var flush = !read.MoreBuffered || command.Kind == PendingKind.Quit || reply.Code == 421;
+        await context.Client.WriteAsync(new System.Buffers.ReadOnlySequence<byte>(read.Raw), flush, cancellationToken);
     }
 
     private void LogAuthReply(SmtpReply reply)

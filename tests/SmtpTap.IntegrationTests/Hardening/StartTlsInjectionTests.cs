@@ -56,8 +56,10 @@ public sealed class StartTlsInjectionTests(ITestOutputHelper output)
         HardeningChecks.NeverReceived(server, "MAIL", "STARTTLS");
     }
 
-    [Fact]
-    public async Task A01_PositiveControl_RsetThenStartTlsInOneWrite_250Then220AndHandshakeSucceeds()
+    [Theory]
+    [InlineData("RSET")]
+    [InlineData("NOOP")] // relayed as part of a pipelined group: the tap must send it before it waits at STARTTLS
+    public async Task A01_PositiveControl_CommandThenStartTlsInOneWrite_250Then220AndHandshakeSucceeds(string command)
     {
         await using var server = new ScriptedMailServer().Start();
         await using var harness = await TapHarness.StartScriptedAsync(server);
@@ -65,7 +67,7 @@ public sealed class StartTlsInjectionTests(ITestOutputHelper output)
         await raw.ExpectAsync(220);
         await raw.SendAsync("EHLO c\r\n");
         await raw.ExpectAsync(250);
-        await raw.SendAsync("RSET\r\nSTARTTLS\r\n");
+        await raw.SendAsync(command + "\r\nSTARTTLS\r\n");
         await raw.ExpectAsync(250);
         await raw.ExpectAsync(220);
         await raw.StartTlsAsync(harness.ValidateWithTapCa);
@@ -73,7 +75,7 @@ public sealed class StartTlsInjectionTests(ITestOutputHelper output)
         Assert.DoesNotContain("STARTTLS", (await raw.ExpectAsync(250)).Lines);
         await raw.SendAsync("QUIT\r\n");
         await raw.ExpectAsync(221);
-        Assert.Contains("RSET", server.ReceivedSnapshot());
+        Assert.Contains(command, server.ReceivedSnapshot());
         Assert.Contains("TLS established with client (STARTTLS)", harness.Transcript, StringComparison.Ordinal);
     }
 
