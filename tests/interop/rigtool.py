@@ -5,14 +5,19 @@
   rigtool.py send      --port P --mode plain|starttls|ssl ...   send one message with smtplib (--mech picks AUTH)
   rigtool.py wait-mail --dir MAILBOX --token T [--timeout S]    print the Maildir file holding T
   rigtool.py body-hash (--message F | --body F)                 sha256 of a body, CRLF->LF, trailing newlines dropped
+  rigtool.py free-ports N                                      N free TCP ports on 127.0.0.1, one a line
+  rigtool.py pipe      --port P                                 plain TCP, stdin LF -> CRLF, like s_client -quiet -crlf
+  rigtool.py scan-secrets --secret-env VAR... FILE...           count each secret (raw and base64 at 3 alignments)
 """
 import argparse
 import hashlib
+import base64
 import os
 import smtplib
 import socket
 import ssl
 import sys
+import threading
 import time
 
 HOST = "127.0.0.1"
@@ -88,6 +93,11 @@ def cmd_wait_mail(a):
 
 
 def cmd_send(a):
+    if a.password_env:
+        a.password = os.environ.get(a.password_env)
+        if a.password is None:
+            print(f"environment variable {a.password_env} is not set")
+            return 2
     with open(a.body_file, "rb") as fh:
         body = fh.read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
     headers = (
@@ -122,6 +132,91 @@ def cmd_send(a):
     return 0
 
 
+def cmd_free_ports(a):
+    socks = []
+    try:
+        for _ in range(a.count):
+            s = socket.socket()
+            s.bind((HOST, 0))
+            socks.append(s)
+        for s in socks:
+            print(s.getsockname()[1])
+    finally:
+        for s in socks:
+            s.close()
+    return 0
+
+
+def cmd_pipe(a):
+    """A plain-TCP stand-in for `openssl s_client -quiet -crlf`: stdin lines go out with CRLF."""
+    sock = socket.create_connection((HOST, a.port), timeout=a.timeout)
+    sock.settimeout(None)
+
+    def pump_out():
+        for line in sys.stdin.buffer:
+            try:
+                sock.sendall(line.rstrip(b"\r\n") + b"\r\n")
+            except OSError:
+                return
+        try:
+            sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+    threading.Thread(target=pump_out, daemon=True).start()
+    out = sys.stdout.buffer
+    while True:
+        try:
+            data = sock.recv(65536)
+        except OSError:
+            break
+        if not data:
+            break
+        out.write(data)
+        out.flush()
+    sock.close()
+    return 0
+
+
+def secret_patterns(secret):
+    """The secret itself, and its base64 as it appears at each of the 3 byte alignments in a longer blob."""
+    raw = secret.encode()
+    pats = [("raw", raw)]
+    for offset in range(3):
+        enc = base64.b64encode(b"\0" * offset + raw).decode().rstrip("=")
+        start = (offset * 8 + 5) // 6           # first character with no filler bits
+        end = ((offset + len(raw)) * 8) // 6    # last character made only of secret bits
+        if end - start >= 4:
+            pats.append((f"base64@{offset}", enc[start:end].encode()))
+    return pats
+
+
+def cmd_scan_secrets(a):
+    secrets = []
+    for var in a.secret_env:
+        value = os.environ.get(var)
+        if not value:
+            print(f"environment variable {var} is empty or not set")
+            return 2
+        secrets.append((var, secret_patterns(value)))
+    hits = 0
+    for path in a.files:
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError as e:
+            print(f"cannot read {path}: {e}")
+            return 2
+        for var, pats in secrets:
+            for kind, pat in pats:
+                n = data.count(pat)
+                if n:
+                    hits += n
+                    print(f"{path}: {n} hit(s) of ${var} ({kind})")  # never the secret itself
+    print(f"scanned {len(a.files)} file(s) for {len(secrets)} secret(s): {hits} hit(s)")
+    return 1 if hits else 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -139,6 +234,7 @@ def main():
     s.add_argument("--cafile")
     s.add_argument("--user")
     s.add_argument("--password")
+    s.add_argument("--password-env", help="read the password from this environment variable")
     s.add_argument("--mech", choices=["auto", "PLAIN", "LOGIN", "CRAM-MD5"], default="auto")
     s.add_argument("--from", dest="mail_from", required=True)
     s.add_argument("--to", required=True)
@@ -158,6 +254,20 @@ def main():
     g.add_argument("--message", help="a delivered message; the body follows the first empty line")
     g.add_argument("--body", help="a bare body")
     h.set_defaults(func=cmd_body_hash)
+
+    f = sub.add_parser("free-ports")
+    f.add_argument("count", type=int)
+    f.set_defaults(func=cmd_free_ports)
+
+    pi = sub.add_parser("pipe")
+    pi.add_argument("--port", type=int, required=True)
+    pi.add_argument("--timeout", type=float, default=10)
+    pi.set_defaults(func=cmd_pipe)
+
+    sc = sub.add_parser("scan-secrets")
+    sc.add_argument("--secret-env", action="append", required=True, help="environment variable holding a secret")
+    sc.add_argument("files", nargs="*")
+    sc.set_defaults(func=cmd_scan_secrets)
 
     a = p.parse_args()
     sys.exit(a.func(a))
