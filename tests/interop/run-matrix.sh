@@ -111,8 +111,8 @@ start_tap() {
 
 start_taps() {
     local ports up i=0
-    mapfile -t ports < <(rigtool free-ports 10)
-    [ ${#ports[@]} = 10 ] || rig_die "could not find free ports"
+    mapfile -t ports < <(rigtool free-ports 12)
+    [ ${#ports[@]} = 12 ] || rig_die "could not find free ports"
     UPSTREAM_URL[plain]=smtp://127.0.0.1:$RIG_PORT_PLAIN
     UPSTREAM_URL[submission]=smtp://127.0.0.1:$RIG_PORT_SUBMISSION
     UPSTREAM_URL[smtps]=smtps://127.0.0.1:$RIG_PORT_SMTPS
@@ -122,8 +122,8 @@ start_taps() {
         i=$((i + 3))
     done
     # The negative tap: TLS required upstream, pointed at the plain port that offers no STARTTLS.
-    TAP_PORT[required-plain]=${ports[9]}
-    start_tap required "${UPSTREAM_URL[plain]}" "${ports[9]}" -- --upstream-tls required
+    TAP_PORT[required-plain]=${ports[9]} TAP_PORT[required-starttls]=${ports[10]} TAP_PORT[required-smtps]=${ports[11]}
+    start_tap required "${UPSTREAM_URL[plain]}" "${ports[@]:9:3}" -- --upstream-tls required
 }
 
 # --- 3. cell plumbing ------------------------------------------------------------------------------
@@ -378,7 +378,8 @@ run_cell() {
     esac
     why_not=$(expect_delivered "$name" "$token" "${!box_var}" "$body" "$user") || { fail "$name" "$why_not"; return; }
     why_not=$(expect_transcript "$up" "$token" "${pats[@]}") || { fail "$name" "$why_not"; return; }
-    pass "$name"
+    if [ "$client-$leg" = s_client-plain ]; then pass "$name (plain leg: rigtool.py pipe, s_client has no plain mode)"
+    else pass "$name"; fi
 }
 
 run_matrix() {
@@ -460,15 +461,18 @@ neg_mailkit_wrong_password() {
 # --upstream-tls required against a server that offers no STARTTLS: a 421 greeting that says why, on
 # the plain and on the implicit-TLS client leg, and the transcript says why too.
 neg_upstream_tls_required() {
-    local leg name reply want='^421 4\.7\.0 .*STARTTLS'
-    for leg in plain; do
+    local leg name reply want='^421 4\.7\.0 .*STARTTLS' why='does not offer STARTTLS and --upstream-tls is required'
+    local -A tls=([plain]="" [smtps]="--tls-on-connect --tls-verify --tls-ca-path $TAP_CA") before after
+    for leg in plain smtps; do
         name=neg-upstream-tls-required-$leg
         wanted "$name" || continue
-        neg_swaks "$name" "${TAP_PORT[required-$leg]}" "$RIG_USER_ALICE" "" "" >/dev/null
+        before=$(grep -lF -- "$why" "$WORK/transcripts/required"/*-s*.log 2>/dev/null | wc -l)
+        # shellcheck disable=SC2086  # the TLS option string is split on purpose
+        neg_swaks "$name" "${TAP_PORT[required-$leg]}" "$RIG_USER_ALICE" "" "" ${tls[$leg]} >/dev/null
         reply=$(swaks_error_reply "$WORK/$name.out")
+        after=$(grep -lF -- "$why" "$WORK/transcripts/required"/*-s*.log 2>/dev/null | wc -l)
         if ! [[ $reply =~ $want ]]; then fail "$name" "client got '$reply', expected /$want/"
-        elif ! grep -qE 'does not offer STARTTLS and --upstream-tls is required' "$WORK/transcripts/required"/*-s*.log 2>/dev/null; then
-            fail "$name" "no transcript line saying why"
+        elif [ "$after" != $((before + 1)) ]; then fail "$name" "no new session transcript says '$why'"
         else pass "$name"; fi
     done
 }
@@ -520,6 +524,25 @@ secret_scan() {
     fi
 }
 
+# Every tap still runs, wrote nothing to stderr and no stack trace, and every session it logged
+# was closed (no session left hanging after its client finished).
+taps_healthy() {
+    local name=taps-healthy-and-sessions-closed tap i problems=() open
+    wanted "$name" || return 0
+    for i in "${!TAP_PIDS[@]}"; do kill -0 "${TAP_PIDS[$i]}" 2>/dev/null || problems+=("tap #$i exited"); done
+    for tap in "${UPSTREAMS[@]}" required; do
+        [ ! -s "$WORK/tap-$tap.err" ] || problems+=("tap $tap stderr: $(head -c 150 "$WORK/tap-$tap.err" | tr '\n' ' ')")
+        ! grep -qE 'Unhandled exception|^ +at [A-Za-z]' "$WORK/tap-$tap.out" || problems+=("tap $tap printed a stack trace")
+    done
+    for i in $(seq 50); do
+        open=$(grep -L 'Session closed' "$WORK/transcripts"/*/*-s*.log | wc -l)
+        [ "$open" = 0 ] && break
+        sleep 0.1
+    done
+    [ "$open" = 0 ] || problems+=("$open session transcripts have no 'Session closed' line")
+    if [ ${#problems[@]} = 0 ]; then pass "$name"; else fail "$name" "$(IFS=';'; echo "${problems[*]}")"; fi
+}
+
 main() {
     start_rig
     build
@@ -529,6 +552,7 @@ main() {
     run_matrix
     run_negative_cells
     run_probe_cells
+    taps_healthy
     secret_scan
     report "interop took $(($(date +%s) - T0)) s"
     echo "interop: $passed passed, $failed failed, $skipped skipped"

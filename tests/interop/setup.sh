@@ -17,7 +17,8 @@ RIG_MAIL_GID=$(getent group nogroup | cut -d: -f3)
 
 # --- 1. packages -------------------------------------------------------------------------------
 # curl and openssl come from Debian too; libnet-ssleay-perl is swaks' TLS (only a Recommends).
-PACKAGES="postfix dovecot-core swaks libnet-ssleay-perl curl openssl python3 ca-certificates"
+# procps (pgrep) and iproute2 (ss) are missing from slim Debian images.
+PACKAGES="postfix dovecot-core swaks libnet-ssleay-perl curl openssl python3 ca-certificates procps iproute2"
 
 install_packages() {
     local missing="" p
@@ -35,8 +36,9 @@ install_packages() {
         own_policy=1
     fi
     local rc=0
+    # $missing unquoted: word splitting intended.
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        -o Dpkg::Options::=--force-confold $missing; }  # word splitting intended >"$RIG_STATE/apt.log" 2>&1 || rc=$?
+        -o Dpkg::Options::=--force-confold $missing; } >"$RIG_STATE/apt.log" 2>&1 || rc=$?
     [ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
     [ "$rc" = 0 ] || { tail -n 20 "$RIG_STATE/apt.log" >&2; rig_die "apt-get failed (rc=$rc), log: $RIG_STATE/apt.log"; }
 }
