@@ -121,6 +121,10 @@ def cmd_send(a):
                 s.user, s.password = a.user, a.password
                 s.auth(a.mech, getattr(s, "auth_" + a.mech.lower().replace("-", "_")),
                        initial_response_ok=a.mech != "LOGIN")
+            # Keep the server's reply to the end of data (sendmail() drops it) to print it.
+            data_reply = []
+            send_data = s.data
+            s.data = lambda msg: data_reply.append(send_data(msg)) or data_reply[-1]
             refused = s.sendmail(a.mail_from, [a.to], headers + body)
             if refused:
                 print(f"refused: {refused}")
@@ -128,7 +132,8 @@ def cmd_send(a):
     except (smtplib.SMTPException, OSError, ssl.SSLError) as e:
         print(f"{type(e).__name__}: {e}")
         return 1
-    print("sent")
+    code, text = data_reply[-1] if data_reply else (0, b"")
+    print(f"sent: {code} {text.decode('utf-8', 'replace')}")
     return 0
 
 

@@ -142,6 +142,10 @@ make_body() {
         echo ".a line that starts with a dot"
         echo "."
         printf 'x%.0s' $(seq 900); echo
+        case "$VARIANT" in
+            8bit) printf '%s\n' "UTF-8 without encoding: Grüße, naïve café, Ελληνικά, 日本語, ✓ — end" ;;
+            large) "$RIG_PYTHON" -c 'import sys; sys.stdout.write("".join("%06d %s\n" % (i, "abcdefghij" * 7) for i in range(40000)))' ;;
+        esac
         echo "last line"
     } >"$f"
     echo "$f"
@@ -180,6 +184,17 @@ expect_delivered() {
     if [ -n "$authed" ] && ! grep -q 'Authenticated sender:' "$path"; then
         echo "delivered without an authenticated-sender Received header"; return 1
     fi
+    echo "$path" >"$WORK/$name.delivered"
+}
+
+# expect_queue_id CELL: the client saw the server's own reply to the end of data: the queue id in the
+# client's log ("queued as ID") is the one in Postfix's Received header of the delivered copy.
+expect_queue_id() {
+    local name=$1 qid
+    qid=$(grep -oE 'queued as [0-9A-Z]+' "$WORK/$name.out" | tail -n 1 | cut -d' ' -f3)
+    [ -n "$qid" ] || { echo "no 'queued as' reply in the client's log"; return 1; }
+    grep -qE "\bid $qid\b" "$(cat "$WORK/$name.delivered")" ||
+        { echo "the client saw queue id $qid, the delivered copy has another"; return 1; }
 }
 
 # expect_transcript TAP TOKEN PATTERN...: exactly one session transcript of TAP holds TOKEN, and it
@@ -210,6 +225,7 @@ send_swaks() {
         smtps) opts+=(--tls-on-connect --tls-verify --tls-ca-path "$TAP_CA") ;;
     esac
     [ -z "$user" ] || opts+=(--auth "$mech" --auth-user "$user")
+    [ "$VARIANT" != pipelining ] || opts+=(--pipeline)
     swaks_with_password "$passvar" --server 127.0.0.1 --port "$port" --from "$from" --to "$rcpt" \
         --helo swaks.interop.test --header "Subject: $subject" --body "@$body" "${opts[@]}" \
         --timeout 20 >"$WORK/$name.out" 2>&1
@@ -237,7 +253,7 @@ send_curl() {
     [ -z "$user" ] || opts+=(--login-options "AUTH=$mech")
     # The credentials go in on stdin as a curl config file (-K -), not on the command line.
     if [ -n "$user" ]; then printf 'user = "%s:%s"\n' "$user" "${!passvar}"; fi |
-        curl -sS --max-time 20 -K - --url "$url" --mail-from "$from" --mail-rcpt "$rcpt" --upload-file "$eml" \
+        curl -v -sS --max-time 20 -K - --url "$url" --mail-from "$from" --mail-rcpt "$rcpt" --upload-file "$eml" \
             "${opts[@]}" >"$WORK/$name.out" 2>&1
 }
 
@@ -324,10 +340,22 @@ send_s_client() {
         [ -z "$user" ] || sc_auth || return 1
         say "MAIL FROM:<$from>";          sc_expect 250 || return 1
         say "RCPT TO:<$rcpt>";            sc_expect 250 || return 1
-        say "DATA";                       sc_expect 354 || return 1
-        { printf 'From: <%s>\nTo: <%s>\nSubject: %s\n\n' "$from" "$rcpt" "$subject"; sed 's/^\./../' "$body"; echo .; } >&"$sc_in"
-        sc_expect 250 || return 1
+        if [ "$VARIANT" = bdat ]; then sc_bdat || return 1; else
+            say "DATA";                   sc_expect 354 || return 1
+            { printf 'From: <%s>\nTo: <%s>\nSubject: %s\n\n' "$from" "$rcpt" "$subject"; sed 's/^\./../' "$body"; echo .; } >&"$sc_in"
+            sc_expect 250 || return 1
+        fi
         say "QUIT";                       sc_expect 221
+    }
+    # BDAT (CHUNKING) in two chunks, no dot-stuffing: the body's "." and ".a" lines are plain content.
+    # -crlf sends every LF as CRLF, so a chunk's size is its bytes plus its LFs.
+    sc_bdat() {
+        local head=$WORK/$name.chunk1 size
+        printf 'From: <%s>\nTo: <%s>\nSubject: %s\n\n' "$from" "$rcpt" "$subject" >"$head"
+        size=$(( $(wc -c <"$head") + $(wc -l <"$head") ))
+        say "BDAT $size";                 cat "$head" >&"$sc_in"; sc_expect 250 || return 1
+        size=$(( $(wc -c <"$body") + $(wc -l <"$body") ))
+        say "BDAT $size LAST";            cat "$body" >&"$sc_in"; sc_expect 250
     }
     sc_steps || rc=1
     [ $rc = 0 ] || kill "$pid" 2>/dev/null
@@ -347,13 +375,17 @@ skip_reason() {
     echo ""
 }
 
+# run_cell CLIENT LEG UPSTREAM [VARIANT]: VARIANT (global while the cell runs) is one of pipelining
+# (swaks --pipeline), bdat (s_client sends BDAT chunks), large (a 3 MB body), 8bit (raw UTF-8 body).
+VARIANT=""
 run_cell() {
-    local client=$1 leg=$2 up=$3 name="$1-$2-$3" why
+    local client=$1 leg=$2 up=$3 name="$1-$2-$3${4:++$4}" why
+    VARIANT=${4:-}
     wanted "$name" || return 0
     why=$(skip_reason "$client" "$leg" "$up")
     if [ -n "$why" ]; then skip "$name" "$why"; return; fi
     CELL_N=$((CELL_N + 1))
-    local token="t$RUN-$CELL_N-$name" u r user="" mech="" passvar="" rc
+    local token="t$RUN-$CELL_N-${name//+/-}" u r user="" mech="" passvar="" rc
     u=$(cell_user) r=$(cell_rcpt)
     local rcpt_var=RIG_USER_$r box_var=RIG_MAILBOX_$r
     local from="$token@$RIG_DOMAIN" body
@@ -367,6 +399,7 @@ run_cell() {
     [ $rc = 0 ] || { fail "$name" "$client exit $rc: $(last_reply "$WORK/$name.out")"; return; }
     local why_not pats=('client>tap [Mm][Aa][Ii][Ll] [Ff][Rr][Oo][Mm]:<'"$token" 'Message accepted by the server: 250 ')
     [ -z "$user" ] || pats+=('AUTH succeeded: 235 ' 'client>tap .*\*{8}')
+    [ "$VARIANT" != bdat ] || pats+=('client>tap BDAT [0-9]+ LAST')
     case "$leg" in
         plain) pats+=('!TLS established with client') ;;
         starttls) pats+=('TLS established with client \(STARTTLS\)') ;;
@@ -377,6 +410,7 @@ run_cell() {
         *) pats+=('TLS established with upstream: .*verified') ;;
     esac
     why_not=$(expect_delivered "$name" "$token" "${!box_var}" "$body" "$user") || { fail "$name" "$why_not"; return; }
+    why_not=$(expect_queue_id "$name") || { fail "$name" "$why_not"; return; }
     why_not=$(expect_transcript "$up" "$token" "${pats[@]}") || { fail "$name" "$why_not"; return; }
     if [ "$client-$leg" = s_client-plain ]; then pass "$name (plain leg: rigtool.py pipe, s_client has no plain mode)"
     else pass "$name"; fi
@@ -389,6 +423,17 @@ run_matrix() {
             for client in "${CLIENTS[@]}"; do run_cell "$client" "$leg" "$up"; done
         done
     done
+    # A few protocol features on top of the matrix, each on a leg/upstream pair where it matters.
+    run_cell swaks plain submission pipelining
+    run_cell swaks smtps smtps pipelining
+    run_cell s_client plain plain bdat
+    run_cell s_client smtps submission bdat
+    run_cell s_client starttls smtps bdat
+    run_cell curl smtps smtps large
+    run_cell mailkit plain submission large
+    run_cell smtplib plain plain 8bit
+    run_cell smtplib starttls submission 8bit
+    VARIANT=""
 }
 
 # --- 6. negative cells ---------------------------------------------------------------------------------
