@@ -489,6 +489,7 @@ run_negative_cells() {
         "$smtps_direct" "$smtps_tap"
     neg_mailkit_wrong_password
     neg_upstream_tls_required
+    neg_client_drops_mid_data
 }
 
 # MailKit sees the server's 535 through the tap as well.
@@ -501,6 +502,40 @@ neg_mailkit_wrong_password() {
         fail "$name" "MailKit reported success with a wrong password"
     elif grep -qE '535' "$WORK/$name.out"; then pass "$name"
     else fail "$name" "no 535: $(last_reply "$WORK/$name.out")"; fi
+}
+
+# A client that drops the connection in the middle of DATA: the server must not deliver a partial
+# message, and the transcript says what happened.
+neg_client_drops_mid_data() {
+    local name=neg-client-drops-mid-data token="t$RUN-drop" fd line
+    wanted "$name" || return 0
+    read_reply() {  # the last line of one reply, or nothing on timeout
+        while IFS= read -r -t 10 line <&"$fd"; do
+            line=${line%$'\r'}
+            [ "${line:3:1}" = - ] || { echo "$line"; return 0; }
+        done
+        return 1
+    }
+    exec {fd}<>"/dev/tcp/127.0.0.1/${TAP_PORT[plain-plain]}"
+    {
+        read_reply >/dev/null &&
+        printf 'EHLO drop.interop.test\r\n' >&"$fd" && read_reply >/dev/null &&
+        printf 'MAIL FROM:<%s@%s>\r\n' "$token" "$RIG_DOMAIN" >&"$fd" && read_reply >/dev/null &&
+        printf 'RCPT TO:<%s>\r\n' "$RIG_USER_ALICE" >&"$fd" && read_reply >/dev/null &&
+        printf 'DATA\r\n' >&"$fd" && [[ $(read_reply) == 354* ]] &&
+        printf 'Subject: %s\r\n\r\nfirst line\r\nsecond line\r\n' "$token" >&"$fd"
+    } >"$WORK/$name.out" 2>&1
+    local rc=$?
+    sleep 0.3
+    exec {fd}>&-
+    if [ $rc != 0 ]; then fail "$name" "the session did not reach DATA"; return; fi
+    sleep 2
+    local transcript
+    transcript=$(grep -lF "$token" "$WORK/transcripts/plain"/*-s*.log | head -n 1)
+    if grep -rqF "$token" "$RIG_MAILBOX_ALICE/new"; then fail "$name" "a partial message was delivered"
+    elif [ -z "$transcript" ] || ! grep -qF 'closed the connection in the middle of DATA' "$transcript"; then
+        fail "$name" "the transcript does not say the client left in the middle of DATA"
+    else pass "$name"; fi
 }
 
 # --upstream-tls required against a server that offers no STARTTLS: a 421 greeting that says why, on
