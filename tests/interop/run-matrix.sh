@@ -53,6 +53,7 @@ rigtool() { "$RIG_PYTHON" "$HERE/rigtool.py" "$@"; }
 start_rig() {
     [ "$(id -u)" = 0 ] || rig_die "run-matrix.sh needs root (setup.sh installs packages and starts Postfix)"
     bash "$HERE/setup.sh" >"$WORK/setup.log" 2>&1 || { tail -n 20 "$WORK/setup.log" >&2; rig_die "setup.sh failed"; }
+    # shellcheck source=/dev/null
     . "$RIG_STATE/rig.env"
 }
 
@@ -67,15 +68,16 @@ build() {
                 { tail -n 30 "$WORK/build.log" >&2; rig_die "dotnet build $p failed"; }
         done
     fi
-    [ -f "$TAP_DLL" ] && [ -f "$CLIENT_DLL" ] || rig_die "build output missing: $TAP_DLL, $CLIENT_DLL"
+    if [ ! -f "$TAP_DLL" ] || [ ! -f "$CLIENT_DLL" ]; then rig_die "build output missing: $TAP_DLL, $CLIENT_DLL"; fi
 }
 smtptap() { dotnet "$TAP_DLL" "$@"; }
 
 TAP_CA=$WORK/tap-ca.pem
 make_tap_ca() {
-    smtptap cert init --cert-dir "$WORK/certs" >"$WORK/cert.log" 2>&1 &&
-        smtptap cert export --cert-dir "$WORK/certs" --format pem --out "$TAP_CA" >>"$WORK/cert.log" 2>&1 ||
-        { cat "$WORK/cert.log" >&2; rig_die "smtptap cert init/export failed"; }
+    if ! smtptap cert init --cert-dir "$WORK/certs" >"$WORK/cert.log" 2>&1 ||
+       ! smtptap cert export --cert-dir "$WORK/certs" --format pem --out "$TAP_CA" >>"$WORK/cert.log" 2>&1; then
+        cat "$WORK/cert.log" >&2; rig_die "smtptap cert init/export failed"
+    fi
 }
 
 # --- 2. taps ---------------------------------------------------------------------------------------
@@ -152,8 +154,8 @@ make_body() {
 }
 
 # Rotate the AUTH user over the rig users (Q/R/K base64 cases included) and the recipient's mailbox.
-cell_user() { local users=($RIG_USERS); echo "${users[$((CELL_N % ${#users[@]}))]}"; }
-cell_rcpt() { local users=($RIG_USERS); echo "${users[$(((CELL_N + 1) % ${#users[@]}))]}"; }
+cell_user() { local users; read -ra users <<<"$RIG_USERS"; echo "${users[$((CELL_N % ${#users[@]}))]}"; }
+cell_rcpt() { local users; read -ra users <<<"$RIG_USERS"; echo "${users[$(((CELL_N + 1) % ${#users[@]}))]}"; }
 
 # The AUTH mechanism a cell uses: LOGIN on the plain leg (its lines cross the tap in clear), PLAIN under
 # STARTTLS, CRAM-MD5 on implicit TLS where the client can do it.
@@ -305,7 +307,7 @@ send_s_client() {
     # Wait for a multi-line 250 reply: after the handshake s_client prints the last line of the
     # pre-TLS EHLO reply, a lone "250 ..." to skip. With AUTH the reply must offer it.
     sc_expect_ehlo() {
-        local multi= auth=
+        local multi='' auth=
         while IFS= read -r -t 15 line <&"$sc_out"; do
             line=${line%$'\r'}
             printf '%s\n' "$line" >>"$out"

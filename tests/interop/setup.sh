@@ -37,6 +37,7 @@ install_packages() {
     fi
     local rc=0
     # $missing unquoted: word splitting intended.
+    # shellcheck disable=SC2086
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
         -o Dpkg::Options::=--force-confold $missing; } >"$RIG_STATE/apt.log" 2>&1 || rc=$?
     [ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
