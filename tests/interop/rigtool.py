@@ -5,6 +5,7 @@
   rigtool.py send      --port P --mode plain|starttls|ssl ...   send one message with smtplib (--mech picks AUTH)
   rigtool.py wait-mail --dir MAILBOX --token T [--timeout S]    print the Maildir file holding T
   rigtool.py body-hash (--message F | --body F)                 sha256 of a body, CRLF->LF, trailing newlines dropped
+  rigtool.py check-mail --dir D --token T --body F              wait-mail + exactly one copy + same body hash
   rigtool.py free-ports N                                      N free TCP ports on 127.0.0.1, one a line
   rigtool.py pipe      --port P                                 plain TCP, stdin LF -> CRLF, like s_client -quiet -crlf
   rigtool.py scan-secrets --secret-env VAR... FILE...           count each secret (raw and base64 at 3 alignments)
@@ -12,6 +13,8 @@
 import argparse
 import hashlib
 import base64
+import contextlib
+import io
 import os
 import smtplib
 import socket
@@ -137,6 +140,39 @@ def cmd_send(a):
     return 0
 
 
+def cmd_check_mail(a):
+    """wait-mail, then: exactly one file holds the token, and its body hash equals --body's."""
+    with contextlib.redirect_stdout(io.StringIO()) as waited:
+        found = cmd_wait_mail(a)
+    if found != 0:
+        print(waited.getvalue().strip())
+        return 1
+    time.sleep(a.settle)  # a duplicate would come right behind the first copy
+    token = a.token.encode()
+    new = os.path.join(a.dir, "new")
+    hits = []
+    for name in sorted(os.listdir(new)):
+        try:
+            with open(os.path.join(new, name), "rb") as fh:
+                data = fh.read()
+        except FileNotFoundError:
+            continue
+        if token in data:
+            hits.append((os.path.join(new, name), data))
+    if len(hits) != 1:
+        print(f"{len(hits)} messages hold the token, expected 1")
+        return 1
+    path, data = hits[0]
+    with open(a.body, "rb") as fh:
+        want = hashlib.sha256(normalise_body(fh.read())).hexdigest()
+    got = hashlib.sha256(normalise_body(body_of_message(data))).hexdigest()
+    if want != got:
+        print(f"body hash differs: sent {want}, got {got} in {path}")
+        return 1
+    print(path)
+    return 0
+
+
 def cmd_free_ports(a):
     socks = []
     try:
@@ -253,6 +289,14 @@ def main():
     w.add_argument("--token", required=True)
     w.add_argument("--timeout", type=float, default=15)
     w.set_defaults(func=cmd_wait_mail)
+
+    c = sub.add_parser("check-mail", help="wait-mail, then exactly one copy with the body of --body")
+    c.add_argument("--dir", required=True)
+    c.add_argument("--token", required=True)
+    c.add_argument("--body", required=True)
+    c.add_argument("--timeout", type=float, default=15)
+    c.add_argument("--settle", type=float, default=0.1)
+    c.set_defaults(func=cmd_check_mail)
 
     h = sub.add_parser("body-hash")
     g = h.add_mutually_exclusive_group(required=True)
