@@ -11,9 +11,9 @@
   rigtool.py scan-secrets --secret-env VAR... FILE...           count each secret (raw and base64 at 3 alignments)
 """
 import argparse
-import hashlib
 import base64
 import contextlib
+import hashlib
 import io
 import os
 import smtplib
