@@ -4,9 +4,10 @@
 #   clients {mailkit, swaks, curl, smtplib, s_client} x client leg {plain, starttls, smtps}
 #   x upstream {plain (Postfix 10025), submission (STARTTLS + AUTH, 10587), smtps (implicit TLS + AUTH, 10465)}
 #
-# plus negative cells (relay refused as direct, wrong password 535, upstream TLS required but not
-# offered 421), smtptap probe cells, and a scan of every transcript and tap output for the rig
-# passwords (raw and base64). Prints one line per cell, "PASS|FAIL|SKIP <cell> [reason]", then
+# plus feature cells (PIPELINING, BDAT, 3 MB and raw UTF-8 bodies), negative cells (relay refused as
+# direct, wrong password 535, upstream TLS required but not offered 421, client gone in mid-DATA),
+# smtptap probe cells, a health check of the taps, and a scan of every transcript and tap output for
+# the rig passwords (raw and base64). Prints one line per cell, "PASS|FAIL|SKIP <cell> [reason]", then
 # exactly one line "interop: N passed, M failed, K skipped". Exit status 0 only if nothing failed.
 #
 # Needs root (setup.sh installs postfix, dovecot-core, swaks, curl, openssl, python3 from Debian and
@@ -29,9 +30,15 @@ RUN=$(date +%H%M%S)-$$
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/smtptap-matrix.XXXXXX")
 chmod 700 "$WORK"
 TAP_PIDS=()
+DONE=0
+passed=0 failed=0 skipped=0
 
 cleanup() {
     local pid
+    if [ "$DONE" != 1 ]; then  # died early (rig_die, signal): still end with the summary line
+        echo "FAIL interop-suite aborted before the end (see the error above)"
+        echo "interop: $passed passed, $((failed + 1)) failed, $skipped skipped"
+    fi
     for pid in "${TAP_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
     for pid in "${TAP_PIDS[@]}"; do wait "$pid" 2>/dev/null; done
     if [ "${SMTPTAP_INTEROP_KEEP:-0}" = 1 ]; then echo "work dir kept: $WORK" >&2; else rm -rf "$WORK"; fi
@@ -40,7 +47,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- reporting -----------------------------------------------------------------------------------
-passed=0 failed=0 skipped=0
 REPORT=$WORK/report.txt
 report() { printf '%s\n' "$*" | tee -a "$REPORT"; }
 pass() { report "PASS $1"; passed=$((passed + 1)); }
@@ -87,6 +93,14 @@ UPSTREAMS=(plain submission smtps)
 LEGS=(plain starttls smtps)
 CLIENTS=(mailkit swaks curl smtplib s_client)
 
+# The EXIT trap stops the taps; this also stops one if the suite itself is killed (SIGKILL, or a
+# signal that arrives while bash cannot run its trap).
+tap_watchdog() {
+    local main=$$ tap=$1
+    while kill -0 "$main" 2>/dev/null && kill -0 "$tap" 2>/dev/null; do sleep 1; done
+    kill "$tap" 2>/dev/null
+}
+
 # start_tap NAME UPSTREAM_URL PORTS... -- EXTRA_OPTIONS...: the plain/starttls ports get smtp://, the
 # last one smtps:// when three are given. Waits for "Press Ctrl+C to stop".
 start_tap() {
@@ -100,8 +114,9 @@ start_tap() {
     dotnet "$TAP_DLL" proxy "${listen[@]}" --upstream "$url" --upstream-ca "$RIG_CERT" \
         --transcripts "$WORK/transcripts/$name" --cert-dir "$WORK/certs" "$@" \
         >"$WORK/tap-$name.out" 2>"$WORK/tap-$name.err" </dev/null &
-    TAP_PIDS+=($!)
     local pid=$! i
+    TAP_PIDS+=("$pid")
+    tap_watchdog "$pid" >/dev/null 2>&1 </dev/null &
     for i in $(seq 150); do
         grep -q 'Press Ctrl+C to stop' "$WORK/tap-$name.out" 2>/dev/null && return 0
         kill -0 "$pid" 2>/dev/null || break
@@ -631,6 +646,7 @@ main() {
     taps_healthy
     secret_scan
     report "interop took $(($(date +%s) - T0)) s"
+    DONE=1
     echo "interop: $passed passed, $failed failed, $skipped skipped"
     [ "$failed" = 0 ]
 }
