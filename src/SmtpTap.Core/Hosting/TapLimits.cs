@@ -3,8 +3,28 @@ namespace SmtpTap.Core.Hosting;
 /// <summary>Bounds and timeouts (RFC 5321 section 4.5.3). Every one is a cap, never a buffer size to fill.</summary>
 internal sealed record TapLimits
 {
-    /// <summary>Command line including CRLF; RFC 5321 requires at least 512.</summary>
-    public int MaxCommandLine { get; init; } = 2048;
+    // --- Hardening limits (issue 6, catalogue A-C): kept together for merging. ---
+
+    /// <summary>
+    /// Command line including CRLF (RFC 5321 section 4.5.3.1.4: 512). MAIL and RCPT may be twice as long,
+    /// because extension parameters (RFC 4954 AUTH=, RFC 3461 DSN) legitimately lengthen them; AUTH lines
+    /// have their own limit. Longer lines get 500 5.5.6 and are not forwarded.
+    /// </summary>
+    public int MaxCommandLine { get; init; } = 512;
+
+    /// <summary>
+    /// Largest message in octets as the tap counts them on the wire (0: no limit of the tap's own; the
+    /// server's advertised SIZE still applies). Over it: 552 5.3.4, and the server never gets the end of data.
+    /// </summary>
+    public long MaxMessageSize { get; init; }
+
+    /// <summary>Octets of an over-long line the tap throws away while looking for its CRLF before it gives up and closes.</summary>
+    public int MaxLineDiscard { get; init; } = 64 * 1024;
+
+    /// <summary>Syntax errors and unknown commands (5xx to a command) before the tap closes with 421 4.7.0 (Postfix: smtpd_hard_error_limit 20).</summary>
+    public int MaxCommandErrors { get; init; } = 20;
+
+    // --- end of hardening limits ---
 
     /// <summary>AUTH command and SASL response lines (RFC 4954: 12288 is considered enough).</summary>
     public int MaxAuthLine { get; init; } = 12288;
@@ -26,4 +46,36 @@ internal sealed record TapLimits
 
     /// <summary>Waiting for the server's reply to the end of data (RFC 5321: 10 minutes).</summary>
     public TimeSpan EndOfDataTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    // --- Load and fault limits (issue 6, catalogue F and G) ---
+
+    /// <summary>
+    /// Per-request deadline (Postfix smtpd_per_request_deadline): a command line must be complete within this
+    /// time of its first byte, however the bytes trickle in (slowloris). RFC 5321 section 4.5.3.2.7: 5 minutes.
+    /// </summary>
+    public TimeSpan CommandDeadline { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Minimum client data rate in bytes per second for DATA content and BDAT chunks (Postfix smtpd_min_data_rate,
+    /// 500). Each read earns bytes/rate seconds of budget; 0 disables the rule.
+    /// </summary>
+    public int MinDataRate { get; init; } = 500;
+
+    /// <summary>
+    /// The starting (and largest) time budget of the minimum-rate rule: a stalled sender is cut off after this
+    /// long, a trickling one a little later (RFC 5321 section 4.5.3.2.7: 5 minutes).
+    /// </summary>
+    public TimeSpan DataRateGrace { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// A write to the client that does not complete in this time (a client that never reads its replies) ends
+    /// the session (RFC 5321 section 4.5.3.2.7: 5 minutes).
+    /// </summary>
+    public TimeSpan ClientWriteTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// A write of message content to the server that does not complete in this time (a server that stopped
+    /// reading) aborts the message with 451 (RFC 5321 section 4.5.3.2.5, data block: 3 minutes).
+    /// </summary>
+    public TimeSpan DataBlockTimeout { get; init; } = TimeSpan.FromMinutes(3);
 }

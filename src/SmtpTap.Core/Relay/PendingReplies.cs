@@ -22,6 +22,9 @@ internal sealed class PendingReplies
         }
     }
 
+    /// <summary>Called after each <see cref="Add"/> (the server pump arms its reply timeout with it).</summary>
+    public Action<PendingKind>? Added { get; set; }
+
     public PendingCommand Add(PendingKind kind)
     {
         var command = new PendingCommand(kind);
@@ -30,6 +33,7 @@ internal sealed class PendingReplies
             _queue.Enqueue(command);
         }
 
+        Added?.Invoke(kind);
         return command;
     }
 

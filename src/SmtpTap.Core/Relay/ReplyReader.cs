@@ -28,7 +28,7 @@ internal static class ReplyReader
             {
                 case ReplyParseStatus.Complete:
                     var bytes = raw.ToArray();
-                    var more = !buffer.IsEmpty;
+                    var more = buffer.Length;
                     reader.AdvanceTo(buffer.Start);
                     return new ReplyRead(reply!, bytes, more);
                 case ReplyParseStatus.Malformed:

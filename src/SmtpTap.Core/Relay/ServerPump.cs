@@ -13,6 +13,9 @@ namespace SmtpTap.Core.Relay;
 /// </summary>
 internal sealed class ServerPump(SessionContext context)
 {
+    private readonly object _armGate = new();
+    private CancellationTokenSource? _unarmedRead;
+
     private SessionTranscript Transcript => context.Transcript;
 
     /// <summary>Set by the client pump when it closes the upstream on purpose (refused message).</summary>
@@ -42,18 +45,27 @@ internal sealed class ServerPump(SessionContext context)
                 if (waiting is null)
                 {
                     Transcript.Lines(TranscriptDirection.ServerToTap, read.Reply);
-                    Transcript.Warning("The server sent a reply no command asked for; relayed");
-                    await context.Client.WriteAsync(read.Raw, cancellationToken);
                     if (read.Reply.Code == 421)
                     {
+                        Transcript.Warning("The server closes the session (421 with no command outstanding); relayed");
+                        await context.Client.WriteAsync(read.Raw, cancellationToken);
                         return SessionEnd.ServerClosed;
                     }
 
-                    continue;
+                    throw new PeerProtocolException("the server sent a reply no command asked for (" + read.Reply.Code + ")");
                 }
 
                 await RelayAsync(waiting, read, cancellationToken);
                 context.Pending.CompleteHead(read.Reply);
+                if (waiting.Kind == PendingKind.Other && read.Reply.Code is >= 500 and <= 504 && context.CountCommandError())
+                {
+                    Transcript.Warning("Too many errors in this session: closing");
+                    var cap = SmtpReply.Single(421, "4.7.0 smtptap: too many errors; closing");
+                    Transcript.Lines(TranscriptDirection.TapToClient, cap);
+                    await context.Client.WriteAsync(cap.ToWireString(), cancellationToken);
+                    return SessionEnd.ProtocolViolation;
+                }
+
                 if (waiting.Kind == PendingKind.Quit)
                 {
                     return SessionEnd.Quit;
@@ -67,16 +79,25 @@ internal sealed class ServerPump(SessionContext context)
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            // A read may have started before the client pump queued the command it answers (e.g. the end of data).
+            waiting = context.Pending.Peek() ?? waiting;
             await TellClientUpstreamLostAsync(waiting, "the server did not reply in time", CancellationToken.None);
             return SessionEnd.ServerTimeout;
         }
         catch (PeerProtocolException ex)
         {
+            waiting = context.Pending.Peek() ?? waiting;
             await TellClientUpstreamLostAsync(waiting, ex.Message, CancellationToken.None);
             return SessionEnd.ProtocolViolation;
         }
-        catch (IOException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (WriteTimeoutException ex) when (!cancellationToken.IsCancellationRequested)
         {
+            Transcript.Warning("The client stopped reading its replies: " + ex.Message + "; closing both legs");
+            return SessionEnd.ClientTimeout;
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
+        {
+            waiting = context.Pending.Peek() ?? waiting;
             await TellClientUpstreamLostAsync(waiting, "the connection to the server failed: " + ex.Message, CancellationToken.None);
             return SessionEnd.ServerError;
         }
@@ -84,15 +105,48 @@ internal sealed class ServerPump(SessionContext context)
 
     private async Task<ReplyRead?> ReadAsync(PendingCommand? waiting, CancellationToken cancellationToken)
     {
-        if (waiting is null)
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (waiting is not null)
         {
-            return await ReplyReader.ReadAsync(context.Upstream.Reader, ReplyLimits.Default, cancellationToken, context.Client);
+            timeout.CancelAfter(TimeoutFor(waiting.Kind));
+            return await ReplyReader.ReadAsync(context.Upstream.Reader, ReplyLimits.Default, timeout.Token, context.Client);
         }
 
-        var limits = context.Options.Limits;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(waiting.Kind is PendingKind.EndOfData or PendingKind.BdatLast ? limits.EndOfDataTimeout : limits.ServerReplyTimeout);
-        return await ReplyReader.ReadAsync(context.Upstream.Reader, ReplyLimits.Default, timeout.Token, context.Client);
+        // Nothing pending yet: the read starts without a timer, and the first command the client pump queues arms it.
+        lock (_armGate)
+        {
+            _unarmedRead = timeout;
+        }
+
+        try
+        {
+            if (context.Pending.Peek() is { } raced)
+            {
+                Arm(raced.Kind);
+            }
+
+            return await ReplyReader.ReadAsync(context.Upstream.Reader, ReplyLimits.Default, timeout.Token, context.Client);
+        }
+        finally
+        {
+            lock (_armGate)
+            {
+                _unarmedRead = null;
+            }
+        }
+    }
+
+    private TimeSpan TimeoutFor(PendingKind kind) => kind is PendingKind.EndOfData or PendingKind.BdatLast
+        ? context.Options.Limits.EndOfDataTimeout
+        : context.Options.Limits.ServerReplyTimeout;
+
+    /// <summary>Starts the reply timer of a read that began while nothing was pending (wired to <see cref="PendingReplies.Added"/>).</summary>
+    public void Arm(PendingKind kind)
+    {
+        lock (_armGate)
+        {
+            _unarmedRead?.CancelAfter(TimeoutFor(kind));
+        }
     }
 
     private async Task RelayAsync(PendingCommand command, ReplyRead read, CancellationToken cancellationToken)
@@ -100,8 +154,22 @@ internal sealed class ServerPump(SessionContext context)
         var reply = read.Reply;
         switch (command.Kind)
         {
+            case PendingKind.Helo:
+                context.UpstreamChunking = false;
+                context.UpstreamMaxSize = 0;
+                Transcript.Lines(TranscriptDirection.ServerToTap, reply);
+                break;
+            case PendingKind.AuthCancel:
+                LogAuthReply(reply);
+                return;
             case PendingKind.Ehlo:
                 Transcript.Lines(TranscriptDirection.ServerToTap, reply);
+                if (reply.Code == 250)
+                {
+                    context.UpstreamChunking = EhloRewriter.HasKeyword(reply, "CHUNKING");
+                    context.UpstreamMaxSize = MessageSize.Advertised(reply);
+                }
+
                 var rewrite = EhloRewriter.Rewrite(reply, context.CapabilityPolicy());
                 if (rewrite.Changed)
                 {
@@ -195,15 +263,29 @@ internal sealed class ServerPump(SessionContext context)
 
     private async Task TellClientUpstreamLostAsync(PendingCommand? waiting, string why, CancellationToken cancellationToken)
     {
+        context.UpstreamLost = true;
+        waiting = context.Pending.Peek() ?? waiting;
         if (AbortedByTap)
         {
             return;
         }
 
-        var reply = waiting?.Kind is PendingKind.EndOfData or PendingKind.BdatLast
-            ? SmtpReply.Single(451, $"4.4.0 smtptap: {why} before confirming the message; it was NOT accepted, please send it again")
-            : SmtpReply.Single(421, $"4.4.0 smtptap: {why}; closing");
-        Transcript.Warning("Upstream lost: " + why);
+        if (waiting is null && context.InMessage)
+        {
+            Transcript.Warning("Upstream lost during message content: " + why + "; the client gets 451 at its end of data, and the server never got one");
+            return;
+        }
+
+        if (!context.ClaimUpstreamLossAnswer())
+        {
+            return;
+        }
+
+        var afterEndOfData = waiting?.Kind is PendingKind.EndOfData or PendingKind.BdatLast;
+        var reply = afterEndOfData
+            ? SmtpReply.Single(451, $"4.4.2 smtptap: {why} before confirming the message; it may or may not have been delivered, please send it again")
+            : SmtpReply.Single(421, $"4.4.2 smtptap: {why}; closing");
+        Transcript.Warning("Upstream lost: " + why + (afterEndOfData ? " after the end of data: the client gets 451 and may resend (possible duplicate)" : string.Empty));
         Transcript.Lines(TranscriptDirection.TapToClient, reply);
         try
         {

@@ -46,6 +46,9 @@ internal sealed class SmtpConnection : IAsyncDisposable
 
     public long BytesWritten { get; private set; }
 
+    /// <summary>A write that takes longer (a peer that stopped reading) aborts the connection with <see cref="WriteTimeoutException"/>.</summary>
+    public TimeSpan WriteTimeout { get; set; } = Timeout.InfiniteTimeSpan;
+
     public ValueTask WriteAsync(ReadOnlySequence<byte> data, CancellationToken cancellationToken) => WriteAsync(data, flush: true, cancellationToken);
 
     /// <summary>
@@ -55,7 +58,17 @@ internal sealed class SmtpConnection : IAsyncDisposable
     /// </summary>
     public async ValueTask WriteAsync(ReadOnlySequence<byte> data, bool flush, CancellationToken cancellationToken)
     {
-        await _writeLock.WaitAsync(cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(WriteTimeout);
+        try
+        {
+            await _writeLock.WaitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw WriteTimedOut();
+        }
+
         try
         {
             if (!flush && _deferred.WrittenCount + data.Length <= MaxDeferred)
@@ -76,16 +89,20 @@ internal sealed class SmtpConnection : IAsyncDisposable
                     data = ReadOnlySequence<byte>.Empty;
                 }
 
-                await WriteDeferredAsync(cancellationToken);
+                await WriteDeferredAsync(timeout.Token);
             }
 
             foreach (var segment in data)
             {
-                await _stream.WriteAsync(segment, cancellationToken);
+                await _stream.WriteAsync(segment, timeout.Token);
             }
 
-            await _stream.FlushAsync(cancellationToken);
+            await _stream.FlushAsync(timeout.Token);
             BytesWritten += data.Length;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw WriteTimedOut();
         }
         finally
         {
@@ -101,14 +118,28 @@ internal sealed class SmtpConnection : IAsyncDisposable
             return;
         }
 
-        await _writeLock.WaitAsync(cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(WriteTimeout);
+        try
+        {
+            await _writeLock.WaitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw WriteTimedOut();
+        }
+
         try
         {
             if (_deferred.WrittenCount > 0)
             {
-                await WriteDeferredAsync(cancellationToken);
-                await _stream.FlushAsync(cancellationToken);
+                await WriteDeferredAsync(timeout.Token);
+                await _stream.FlushAsync(timeout.Token);
             }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw WriteTimedOut();
         }
         finally
         {
@@ -122,11 +153,77 @@ internal sealed class SmtpConnection : IAsyncDisposable
         _deferred.ResetWrittenCount();
     }
 
+    private WriteTimeoutException WriteTimedOut()
+    {
+        Abort();
+        return new WriteTimeoutException($"write did not complete within {WriteTimeout.TotalSeconds:0.###} s (the peer stopped reading)");
+    }
+
+    /// <summary>Drops the connection at once (RST); pending and later reads and writes fail.</summary>
+    public void Abort()
+    {
+        try
+        {
+            _socket.Close(0);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
     public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
         WriteAsync(new ReadOnlySequence<byte>(data), cancellationToken);
 
     public ValueTask WriteAsync(string text, CancellationToken cancellationToken) =>
         WriteAsync(System.Text.Encoding.UTF8.GetBytes(text), cancellationToken);
+
+    /// <summary>
+    /// True if input the caller has not consumed is already here: buffered in the reader or, on a plaintext
+    /// leg, waiting in the socket. Used where any such byte is a protocol violation (after STARTTLS, its
+    /// 220, or a refused DATA). Must not race a pending read.
+    /// </summary>
+    public bool HasUnreadInput()
+    {
+        if (Reader.TryRead(out var result))
+        {
+            var buffered = !result.Buffer.IsEmpty;
+            Reader.AdvanceTo(result.Buffer.Start);
+            if (buffered)
+            {
+                return true;
+            }
+        }
+
+        if (IsTls)
+        {
+            return false;
+        }
+
+        try
+        {
+            return _socket.Available > 0;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Bytes waiting in the socket (TLS records on a TLS leg); 0 if it cannot be known.</summary>
+    public long SocketAvailable
+    {
+        get
+        {
+            try
+            {
+                return _socket.Available;
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                return 0;
+            }
+        }
+    }
 
     /// <summary>Server side of a TLS handshake (implicit TLS, or after the tap answered STARTTLS with 220).</summary>
     public async Task<TlsFacts> UpgradeAsServerAsync(Certificates.IServerCertificateSource certificates, CancellationToken cancellationToken)

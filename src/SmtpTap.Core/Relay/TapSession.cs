@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using SmtpTap.Certificates;
 using SmtpTap.Core.Hosting;
+using SmtpTap.Core.Protocol;
 using SmtpTap.Core.Transcript;
 
 namespace SmtpTap.Core.Relay;
@@ -18,7 +19,7 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
     {
         var transcript = new SessionTranscript(logger, sessionId);
         var started = Stopwatch.GetTimestamp();
-        await using var client = new SmtpConnection(socket);
+        await using var client = new SmtpConnection(socket) { WriteTimeout = options.Limits.ClientWriteTimeout };
         transcript.Events.Information("Client {ClientEndPoint:l} connected to {Listener:l}", client.RemoteEndPoint?.ToString(), listener.Url);
         SessionEnd end;
         SessionContext? context = null;
@@ -40,7 +41,18 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
                 else
                 {
                     context = new SessionContext(options, listener, client, setup, transcript, certificates);
-                    end = await RelayAsync(context, cancellationToken);
+                    if (listener.ImplicitTls && context.UpstreamTlsStripped)
+                    {
+                        var refusal = SmtpReply.Single(421, $"4.7.0 smtptap: upstream {connector.Upstream.Url} offers no STARTTLS; a TLS client would believe its mail is encrypted end to end; closing");
+                        transcript.Warning("The client connected with implicit TLS but the upstream leg would be plaintext (the server offers no STARTTLS): refused");
+                        transcript.Lines(TranscriptDirection.TapToClient, refusal);
+                        await TryWriteAsync(client, refusal.ToWireString(), cancellationToken);
+                        end = SessionEnd.UpstreamFailed;
+                    }
+                    else
+                    {
+                        end = await RelayAsync(context, cancellationToken);
+                    }
                 }
             }
         }
@@ -78,6 +90,7 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
         await context.Client.WriteAsync(greeting.Raw, cancellationToken);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var serverPump = new ServerPump(context);
+        context.Pending.Added = serverPump.Arm;
         var clientPump = new ClientPump(context, serverPump);
         var serverTask = serverPump.RunAsync(stop.Token);
         var clientTask = clientPump.RunAsync(stop.Token);
@@ -90,20 +103,59 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
             {
                 end = await Outcome(serverTask);
             }
+            else if (end is SessionEnd.ClientClosed or SessionEnd.ClientError && AwaitsEndOfDataReply(context))
+            {
+                await AwaitVerdictForVanishedClientAsync(context, serverTask);
+                await stop.CancelAsync();
+                await Outcome(serverTask);
+            }
             else
             {
                 await stop.CancelAsync();
                 await Outcome(serverTask);
             }
         }
+        else if (serverPump.AbortedByTap)
+        {
+            // The client pump closed the upstream itself (a refused message) and still owes the client its reply.
+            await Outcome(serverTask);
+            end = await Outcome(clientTask);
+        }
         else
         {
             end = await Outcome(serverTask);
+            if (context.InMessage)
+            {
+                // The client pump is streaming content: it answers 451 at the client's end of data (bounded by the rate rule).
+                await Outcome(clientTask);
+            }
+
             await stop.CancelAsync();
             await Outcome(clientTask);
         }
 
         return end;
+    }
+
+    private static bool AwaitsEndOfDataReply(SessionContext context) =>
+        !context.ChunkInFlight && (context.Pending.Contains(PendingKind.EndOfData) || context.Pending.Contains(PendingKind.BdatLast));
+
+    /// <summary>
+    /// The client left after its end of data: the server still decides, so the tap waits for that verdict (bounded by
+    /// the server pump's own end-of-data timeout) and logs it; a 250 the client never saw may lead to a resend.
+    /// </summary>
+    private static async Task AwaitVerdictForVanishedClientAsync(SessionContext context, Task<SessionEnd> serverTask)
+    {
+        var acceptedBefore = context.MessagesAccepted;
+        await Task.WhenAny(serverTask, context.Pending.WhenEmptyAsync(CancellationToken.None));
+        if (context.MessagesAccepted > acceptedBefore)
+        {
+            context.Transcript.Warning("Message delivered, but the client left before it saw the server's 250: it may send the message again (possible duplicate)");
+        }
+        else
+        {
+            context.Transcript.Warning("The client left after its end of data; the server did not accept the message (or did not answer), so nothing was delivered by this session");
+        }
     }
 
     private static async Task<SessionEnd> Outcome(Task<SessionEnd> pump)

@@ -20,26 +20,54 @@ internal sealed class UpstreamCertificateValidator(IReadOnlyList<X509Certificate
             return insecure;
         }
 
-        if (errors == SslPolicyErrors.None)
+        var problem = Describe(errors);
+        if (!HasSubjectAltNames(certificate))
+        {
+            // RFC 9525 (obsoletes RFC 6125) drops the CN fallback; the platform name check may still use it.
+            problem = problem.Length == 0 ? NoSanProblem : problem + "; " + NoSanProblem;
+        }
+        else if (errors == SslPolicyErrors.None)
         {
             Verdict = "verified (system trust store, host name matches)";
             return true;
         }
-
-        if (errors == SslPolicyErrors.RemoteCertificateChainErrors && extraTrustedCas.Count > 0 && ChainsToExtraCa(certificate))
+        else if (errors == SslPolicyErrors.RemoteCertificateChainErrors && extraTrustedCas.Count > 0 && ChainsToExtraCa(certificate))
         {
             Verdict = "verified (--upstream-ca, host name matches)";
             return true;
         }
 
-        var problem = Describe(errors);
         if (insecure)
         {
             Verdict = "NOT VERIFIED (--upstream-insecure): " + problem;
             return true;
         }
 
-        Verdict = "rejected: " + problem;
+        Verdict = "rejected: " + problem + " (" + Identify(certificate) + ")";
+        return false;
+    }
+
+    private static string Identify(X509Certificate certificate)
+    {
+        using var cert = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        var san = cert.Extensions.OfType<X509SubjectAlternativeNameExtension>().FirstOrDefault();
+        var names = san is null ? "none" : string.Join(",", san.EnumerateDnsNames());
+        return $"subject {cert.Subject}, SAN DNS {names}, SHA-256 {cert.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256)}";
+    }
+
+    private const string NoSanProblem = "certificate has no subjectAltName DNS or IP entry (a CN-only certificate is refused, RFC 9525)";
+
+    private static bool HasSubjectAltNames(X509Certificate certificate)
+    {
+        using var cert = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        foreach (var extension in cert.Extensions)
+        {
+            if (extension is X509SubjectAlternativeNameExtension san && (san.EnumerateDnsNames().Any() || san.EnumerateIPAddresses().Any()))
+            {
+                return true;
+            }
+        }
+
         return false;
     }
 

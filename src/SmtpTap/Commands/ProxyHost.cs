@@ -86,7 +86,18 @@ internal sealed class ProxyHost : IAsyncDisposable
             CaptureDirectory = tapCaptureDirectory,
             ShowBody = settings.ShowBody,
             MaskUsernames = settings.MaskUsernames,
-            Limits = new TapLimits { MaxSessions = settings.MaxSessions, MaxDataLine = settings.MaxLineLength },
+            Limits = new TapLimits
+            {
+                MaxSessions = settings.MaxSessions,
+                MaxDataLine = settings.MaxLineLength,
+                MaxCommandLine = settings.MaxCommandLine,
+                MaxMessageSize = settings.MaxMessageSize,
+                ClientIdleTimeout = TimeSpan.FromSeconds(settings.IdleTimeoutSeconds),
+                CommandDeadline = TimeSpan.FromSeconds(settings.IdleTimeoutSeconds),
+                DataRateGrace = TimeSpan.FromSeconds(settings.IdleTimeoutSeconds),
+                ClientWriteTimeout = TimeSpan.FromSeconds(settings.IdleTimeoutSeconds),
+                MinDataRate = settings.MinDataRate,
+            },
         };
         Tap = new TapServer(options, upstream, certificates, logger);
         Tap.Start();
