@@ -9,9 +9,11 @@ namespace SmtpTap.Core.Relay;
 /// received earns 1/<see cref="TapLimits.MinDataRate"/> seconds, never above the grace. A sender that stalls or
 /// trickles runs the budget to zero and is cut off; time the tap spends writing to the server is not charged.
 /// </summary>
-internal sealed class DataRateBudget(TapLimits limits)
+internal sealed class DataRateBudget(TapLimits limits) : IDisposable
 {
     private TimeSpan _budget = limits.DataRateGrace;
+    private CancellationTokenSource? _timer;
+    private CancellationToken _linkedTo;
 
     /// <summary>How long the next read may wait; zero or less means the client is already too slow.</summary>
     public TimeSpan NextReadTimeout => limits.MinDataRate <= 0
@@ -22,8 +24,13 @@ internal sealed class DataRateBudget(TapLimits limits)
         ? $"no message data for {limits.ClientIdleTimeout.TotalSeconds:0.###} s"
         : $"message data slower than the minimum rate of {limits.MinDataRate} bytes/s";
 
-    /// <summary>Reads once under the budget; throws <see cref="ClientTooSlowException"/> when it is spent.</summary>
-    public async Task<System.IO.Pipelines.ReadResult> ReadAsync(System.IO.Pipelines.PipeReader reader, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads once under the budget; throws <see cref="ClientTooSlowException"/> when it is spent. One timer
+    /// serves every read of the message (re-armed per read, disarmed after it), so streaming a large message
+    /// allocates nothing per read.
+    /// </summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<System.IO.Pipelines.ReadResult> ReadAsync(System.IO.Pipelines.PipeReader reader, CancellationToken cancellationToken)
     {
         var timeout = NextReadTimeout;
         if (timeout <= TimeSpan.Zero)
@@ -31,7 +38,7 @@ internal sealed class DataRateBudget(TapLimits limits)
             throw new ClientTooSlowException(Describe());
         }
 
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var cts = TimerFor(cancellationToken);
         cts.CancelAfter(timeout);
         var started = Stopwatch.GetTimestamp();
         try
@@ -44,9 +51,25 @@ internal sealed class DataRateBudget(TapLimits limits)
         }
         finally
         {
+            cts.CancelAfter(Timeout.InfiniteTimeSpan);
             _budget -= Stopwatch.GetElapsedTime(started);
         }
     }
+
+    /// <summary>The per-message timer, linked to the session's token; a new one if the token changed or the old one fired.</summary>
+    private CancellationTokenSource TimerFor(CancellationToken cancellationToken)
+    {
+        if (_timer is null || _timer.IsCancellationRequested || _linkedTo != cancellationToken)
+        {
+            _timer?.Dispose();
+            _timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _linkedTo = cancellationToken;
+        }
+
+        return _timer;
+    }
+
+    public void Dispose() => _timer?.Dispose();
 
     /// <summary>Credits bytes the client delivered.</summary>
     public void Received(long bytes)

@@ -36,7 +36,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
         var reader = context.Client.Reader;
         var maxLine = context.Options.Limits.MaxDataLine;
         long octets = 0;
-        var rate = new DataRateBudget(context.Options.Limits);
+        using var rate = new DataRateBudget(context.Options.Limits);
         while (true)
         {
             var result = await rate.ReadAsync(reader, cancellationToken);
@@ -151,7 +151,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
     {
         var reader = context.Client.Reader;
         var remaining = size;
-        var rate = new DataRateBudget(context.Options.Limits);
+        using var rate = new DataRateBudget(context.Options.Limits);
         context.ChunkInFlight = remaining > 0;
         while (remaining > 0)
         {
@@ -252,7 +252,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
         await context.Pending.WhenEmptyAsync(cancellationToken);
         await AbortUpstreamAsync();
         var reader = context.Client.Reader;
-        var rate = new DataRateBudget(context.Options.Limits);
+        using var rate = new DataRateBudget(context.Options.Limits);
         var remaining = size;
         try
         {

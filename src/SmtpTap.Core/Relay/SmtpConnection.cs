@@ -23,6 +23,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
     private readonly NetworkStream _network;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ArrayBufferWriter<byte> _deferred = new();
+    private CancellationTokenSource? _writeTimer;
     private Stream _stream;
 
     public SmtpConnection(Socket socket)
@@ -58,17 +59,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
     /// </summary>
     public async ValueTask WriteAsync(ReadOnlySequence<byte> data, bool flush, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(WriteTimeout);
-        try
-        {
-            await _writeLock.WaitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw WriteTimedOut();
-        }
-
+        await AcquireWriteLockAsync(cancellationToken);
         try
         {
             if (!flush && _deferred.WrittenCount + data.Length <= MaxDeferred)
@@ -79,6 +70,8 @@ internal sealed class SmtpConnection : IAsyncDisposable
                 return;
             }
 
+            var timer = ArmWriteTimer();
+            using var caller = cancellationToken.UnsafeRegister(static t => ((CancellationTokenSource)t!).Cancel(), timer);
             if (_deferred.WrittenCount > 0)
             {
                 if (_deferred.WrittenCount + data.Length <= MaxDeferred)
@@ -89,15 +82,15 @@ internal sealed class SmtpConnection : IAsyncDisposable
                     data = ReadOnlySequence<byte>.Empty;
                 }
 
-                await WriteDeferredAsync(timeout.Token);
+                await WriteDeferredAsync(timer.Token);
             }
 
             foreach (var segment in data)
             {
-                await _stream.WriteAsync(segment, timeout.Token);
+                await _stream.WriteAsync(segment, timer.Token);
             }
 
-            await _stream.FlushAsync(timeout.Token);
+            await _stream.FlushAsync(timer.Token);
             BytesWritten += data.Length;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -106,6 +99,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
         }
         finally
         {
+            _writeTimer?.CancelAfter(Timeout.InfiniteTimeSpan);
             _writeLock.Release();
         }
     }
@@ -118,23 +112,15 @@ internal sealed class SmtpConnection : IAsyncDisposable
             return;
         }
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(WriteTimeout);
-        try
-        {
-            await _writeLock.WaitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw WriteTimedOut();
-        }
-
+        await AcquireWriteLockAsync(cancellationToken);
         try
         {
             if (_deferred.WrittenCount > 0)
             {
-                await WriteDeferredAsync(timeout.Token);
-                await _stream.FlushAsync(timeout.Token);
+                var timer = ArmWriteTimer();
+                using var caller = cancellationToken.UnsafeRegister(static t => ((CancellationTokenSource)t!).Cancel(), timer);
+                await WriteDeferredAsync(timer.Token);
+                await _stream.FlushAsync(timer.Token);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -143,8 +129,34 @@ internal sealed class SmtpConnection : IAsyncDisposable
         }
         finally
         {
+            _writeTimer?.CancelAfter(Timeout.InfiniteTimeSpan);
             _writeLock.Release();
         }
+    }
+
+    /// <summary>Waits for the write lock within <see cref="WriteTimeout"/> (no timer at all when the lock is free).</summary>
+    private async ValueTask AcquireWriteLockAsync(CancellationToken cancellationToken)
+    {
+        if (!await _writeLock.WaitAsync(WriteTimeout, cancellationToken))
+        {
+            throw WriteTimedOut();
+        }
+    }
+
+    /// <summary>
+    /// The connection's one write timer (used under the write lock only): re-armed for each write instead of a
+    /// linked token source and timer per write; the caller's token is hooked to it for the write's duration.
+    /// </summary>
+    private CancellationTokenSource ArmWriteTimer()
+    {
+        if (_writeTimer is null || !_writeTimer.TryReset())
+        {
+            _writeTimer?.Dispose();
+            _writeTimer = new CancellationTokenSource();
+        }
+
+        _writeTimer.CancelAfter(WriteTimeout);
+        return _writeTimer;
     }
 
     private async ValueTask WriteDeferredAsync(CancellationToken cancellationToken)
@@ -326,6 +338,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
 
         await _network.DisposeAsync();
         _writeLock.Dispose();
+        _writeTimer?.Dispose();
     }
 
     private static PipeReader CreateReader(Stream stream) =>
