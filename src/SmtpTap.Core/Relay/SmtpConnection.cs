@@ -23,7 +23,6 @@ internal sealed class SmtpConnection : IAsyncDisposable
     private readonly NetworkStream _network;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ArrayBufferWriter<byte> _deferred = new();
-    private CancellationTokenSource? _writeTimer;
     private Stream _stream;
 
     public SmtpConnection(Socket socket)
@@ -59,7 +58,17 @@ internal sealed class SmtpConnection : IAsyncDisposable
     /// </summary>
     public async ValueTask WriteAsync(ReadOnlySequence<byte> data, bool flush, CancellationToken cancellationToken)
     {
-        await AcquireWriteLockAsync(cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(WriteTimeout);
+        try
+        {
+            await _writeLock.WaitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw WriteTimedOut();
+        }
+
         try
         {
             if (!flush && _deferred.WrittenCount + data.Length <= MaxDeferred)
@@ -70,8 +79,6 @@ internal sealed class SmtpConnection : IAsyncDisposable
                 return;
             }
 
-            var timer = ArmWriteTimer();
-            using var caller = cancellationToken.UnsafeRegister(static t => ((CancellationTokenSource)t!).Cancel(), timer);
             if (_deferred.WrittenCount > 0)
             {
                 if (_deferred.WrittenCount + data.Length <= MaxDeferred)
@@ -82,15 +89,15 @@ internal sealed class SmtpConnection : IAsyncDisposable
                     data = ReadOnlySequence<byte>.Empty;
                 }
 
-                await WriteDeferredAsync(timer.Token);
+                await WriteDeferredAsync(timeout.Token);
             }
 
             foreach (var segment in data)
             {
-                await _stream.WriteAsync(segment, timer.Token);
+                await _stream.WriteAsync(segment, timeout.Token);
             }
 
-            await _stream.FlushAsync(timer.Token);
+            await _stream.FlushAsync(timeout.Token);
             BytesWritten += data.Length;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -99,7 +106,6 @@ internal sealed class SmtpConnection : IAsyncDisposable
         }
         finally
         {
-            _writeTimer?.CancelAfter(Timeout.InfiniteTimeSpan);
             _writeLock.Release();
         }
     }
@@ -112,15 +118,23 @@ internal sealed class SmtpConnection : IAsyncDisposable
             return;
         }
 
-        await AcquireWriteLockAsync(cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(WriteTimeout);
+        try
+        {
+            await _writeLock.WaitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw WriteTimedOut();
+        }
+
         try
         {
             if (_deferred.WrittenCount > 0)
             {
-                var timer = ArmWriteTimer();
-                using var caller = cancellationToken.UnsafeRegister(static t => ((CancellationTokenSource)t!).Cancel(), timer);
-                await WriteDeferredAsync(timer.Token);
-                await _stream.FlushAsync(timer.Token);
+                await WriteDeferredAsync(timeout.Token);
+                await _stream.FlushAsync(timeout.Token);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -129,34 +143,8 @@ internal sealed class SmtpConnection : IAsyncDisposable
         }
         finally
         {
-            _writeTimer?.CancelAfter(Timeout.InfiniteTimeSpan);
             _writeLock.Release();
         }
-    }
-
-    /// <summary>Waits for the write lock within <see cref="WriteTimeout"/> (no timer at all when the lock is free).</summary>
-    private async ValueTask AcquireWriteLockAsync(CancellationToken cancellationToken)
-    {
-        if (!await _writeLock.WaitAsync(WriteTimeout, cancellationToken))
-        {
-            throw WriteTimedOut();
-        }
-    }
-
-    /// <summary>
-    /// The connection's one write timer (used under the write lock only): re-armed for each write instead of a
-    /// linked token source and timer per write; the caller's token is hooked to it for the write's duration.
-    /// </summary>
-    private CancellationTokenSource ArmWriteTimer()
-    {
-        if (_writeTimer is null || !_writeTimer.TryReset())
-        {
-            _writeTimer?.Dispose();
-            _writeTimer = new CancellationTokenSource();
-        }
-
-        _writeTimer.CancelAfter(WriteTimeout);
-        return _writeTimer;
     }
 
     private async ValueTask WriteDeferredAsync(CancellationToken cancellationToken)
@@ -338,7 +326,6 @@ internal sealed class SmtpConnection : IAsyncDisposable
 
         await _network.DisposeAsync();
         _writeLock.Dispose();
-        _writeTimer?.Dispose();
     }
 
     private static PipeReader CreateReader(Stream stream) =>
