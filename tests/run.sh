@@ -24,11 +24,13 @@ if [ "$dotnet_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 interop_rc=0
 if [ -x tests/interop/run-matrix.sh ] && [ "${SMTPTAP_SKIP_INTEROP:-0}" != "1" ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    bash tests/interop/run-matrix.sh | tee "$results/interop.log"
+    # dotnet test above built the whole solution in Release, the interop client included.
+    SMTPTAP_INTEROP_NO_BUILD=1 bash tests/interop/run-matrix.sh | tee "$results/interop.log"
     interop_rc=${PIPESTATUS[0]}
     ip=$(sed -n 's/^interop: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p' "$results/interop.log" | tail -1)
     if_=$(sed -n 's/^interop: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p' "$results/interop.log" | tail -1)
-    passed=$((passed + ${ip:-0})); failed=$((failed + ${if_:-0}))
+    is=$(sed -n 's/^interop: [0-9]* passed, [0-9]* failed, \([0-9]*\) skipped.*/\1/p' "$results/interop.log" | tail -1)
+    passed=$((passed + ${ip:-0})); failed=$((failed + ${if_:-0})); skipped=$((skipped + ${is:-0}))
     if [ "$interop_rc" -ne 0 ] && [ "${if_:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
   else
     echo "interop suite skipped: it needs root and apt-get to install Postfix and Dovecot"

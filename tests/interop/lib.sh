@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # shellcheck disable=SC2034  # RIG_* variables are used by the scripts that source this file
 # Shared by setup.sh, stop.sh and direct-check.sh. Source it; it sets no shell options.
 #

@@ -5,14 +5,22 @@
   rigtool.py send      --port P --mode plain|starttls|ssl ...   send one message with smtplib (--mech picks AUTH)
   rigtool.py wait-mail --dir MAILBOX --token T [--timeout S]    print the Maildir file holding T
   rigtool.py body-hash (--message F | --body F)                 sha256 of a body, CRLF->LF, trailing newlines dropped
+  rigtool.py check-mail --dir D --token T --body F              wait-mail + exactly one copy + same body hash
+  rigtool.py free-ports N                                      N free TCP ports on 127.0.0.1, one a line
+  rigtool.py pipe      --port P                                 plain TCP, stdin LF -> CRLF, like s_client -quiet -crlf
+  rigtool.py scan-secrets --secret-env VAR... FILE...           count each secret (raw and base64 at 3 alignments)
 """
 import argparse
+import base64
+import contextlib
 import hashlib
+import io
 import os
 import smtplib
 import socket
 import ssl
 import sys
+import threading
 import time
 
 HOST = "127.0.0.1"
@@ -88,6 +96,11 @@ def cmd_wait_mail(a):
 
 
 def cmd_send(a):
+    if a.password_env:
+        a.password = os.environ.get(a.password_env)
+        if a.password is None:
+            print(f"environment variable {a.password_env} is not set")
+            return 2
     with open(a.body_file, "rb") as fh:
         body = fh.read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
     headers = (
@@ -111,6 +124,10 @@ def cmd_send(a):
                 s.user, s.password = a.user, a.password
                 s.auth(a.mech, getattr(s, "auth_" + a.mech.lower().replace("-", "_")),
                        initial_response_ok=a.mech != "LOGIN")
+            # Keep the server's reply to the end of data (sendmail() drops it) to print it.
+            data_reply = []
+            send_data = s.data
+            s.data = lambda msg: data_reply.append(send_data(msg)) or data_reply[-1]
             refused = s.sendmail(a.mail_from, [a.to], headers + body)
             if refused:
                 print(f"refused: {refused}")
@@ -118,8 +135,127 @@ def cmd_send(a):
     except (smtplib.SMTPException, OSError, ssl.SSLError) as e:
         print(f"{type(e).__name__}: {e}")
         return 1
-    print("sent")
+    code, text = data_reply[-1] if data_reply else (0, b"")
+    print(f"sent: {code} {text.decode('utf-8', 'replace')}")
     return 0
+
+
+def cmd_check_mail(a):
+    """wait-mail, then: exactly one file holds the token, and its body hash equals --body's."""
+    with contextlib.redirect_stdout(io.StringIO()) as waited:
+        found = cmd_wait_mail(a)
+    if found != 0:
+        print(waited.getvalue().strip())
+        return 1
+    time.sleep(a.settle)  # a duplicate would come right behind the first copy
+    token = a.token.encode()
+    new = os.path.join(a.dir, "new")
+    hits = []
+    for name in sorted(os.listdir(new)):
+        try:
+            with open(os.path.join(new, name), "rb") as fh:
+                data = fh.read()
+        except FileNotFoundError:
+            continue
+        if token in data:
+            hits.append((os.path.join(new, name), data))
+    if len(hits) != 1:
+        print(f"{len(hits)} messages hold the token, expected 1")
+        return 1
+    path, data = hits[0]
+    with open(a.body, "rb") as fh:
+        want = hashlib.sha256(normalise_body(fh.read())).hexdigest()
+    got = hashlib.sha256(normalise_body(body_of_message(data))).hexdigest()
+    if want != got:
+        print(f"body hash differs: sent {want}, got {got} in {path}")
+        return 1
+    print(path)
+    return 0
+
+
+def cmd_free_ports(a):
+    socks = []
+    try:
+        for _ in range(a.count):
+            s = socket.socket()
+            s.bind((HOST, 0))
+            socks.append(s)
+        for s in socks:
+            print(s.getsockname()[1])
+    finally:
+        for s in socks:
+            s.close()
+    return 0
+
+
+def cmd_pipe(a):
+    """A plain-TCP stand-in for `openssl s_client -quiet -crlf`: stdin lines go out with CRLF."""
+    sock = socket.create_connection((HOST, a.port), timeout=a.timeout)
+    sock.settimeout(None)
+
+    def pump_out():
+        for line in sys.stdin.buffer:
+            try:
+                sock.sendall(line.rstrip(b"\r\n") + b"\r\n")
+            except OSError:
+                return
+        try:
+            sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+    threading.Thread(target=pump_out, daemon=True).start()
+    out = sys.stdout.buffer
+    while True:
+        try:
+            data = sock.recv(65536)
+        except OSError:
+            break
+        if not data:
+            break
+        out.write(data)
+        out.flush()
+    sock.close()
+    return 0
+
+
+def secret_patterns(secret):
+    """The secret itself, and its base64 as it appears at each of the 3 byte alignments in a longer blob."""
+    raw = secret.encode()
+    pats = [("raw", raw)]
+    for offset in range(3):
+        enc = base64.b64encode(b"\0" * offset + raw).decode().rstrip("=")
+        start = (offset * 8 + 5) // 6           # first character with no filler bits
+        end = ((offset + len(raw)) * 8) // 6    # last character made only of secret bits
+        if end - start >= 4:
+            pats.append((f"base64@{offset}", enc[start:end].encode()))
+    return pats
+
+
+def cmd_scan_secrets(a):
+    secrets = []
+    for var in a.secret_env:
+        value = os.environ.get(var)
+        if not value:
+            print(f"environment variable {var} is empty or not set")
+            return 2
+        secrets.append((var, secret_patterns(value)))
+    hits = 0
+    for path in a.files:
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError as e:
+            print(f"cannot read {path}: {e}")
+            return 2
+        for var, pats in secrets:
+            for kind, pat in pats:
+                n = data.count(pat)
+                if n:
+                    hits += n
+                    print(f"{path}: {n} hit(s) of ${var} ({kind})")  # never the secret itself
+    print(f"scanned {len(a.files)} file(s) for {len(secrets)} secret(s): {hits} hit(s)")
+    return 1 if hits else 0
 
 
 def main():
@@ -139,6 +275,7 @@ def main():
     s.add_argument("--cafile")
     s.add_argument("--user")
     s.add_argument("--password")
+    s.add_argument("--password-env", help="read the password from this environment variable")
     s.add_argument("--mech", choices=["auto", "PLAIN", "LOGIN", "CRAM-MD5"], default="auto")
     s.add_argument("--from", dest="mail_from", required=True)
     s.add_argument("--to", required=True)
@@ -153,11 +290,33 @@ def main():
     w.add_argument("--timeout", type=float, default=15)
     w.set_defaults(func=cmd_wait_mail)
 
+    c = sub.add_parser("check-mail", help="wait-mail, then exactly one copy with the body of --body")
+    c.add_argument("--dir", required=True)
+    c.add_argument("--token", required=True)
+    c.add_argument("--body", required=True)
+    c.add_argument("--timeout", type=float, default=15)
+    c.add_argument("--settle", type=float, default=0.1)
+    c.set_defaults(func=cmd_check_mail)
+
     h = sub.add_parser("body-hash")
     g = h.add_mutually_exclusive_group(required=True)
     g.add_argument("--message", help="a delivered message; the body follows the first empty line")
     g.add_argument("--body", help="a bare body")
     h.set_defaults(func=cmd_body_hash)
+
+    f = sub.add_parser("free-ports")
+    f.add_argument("count", type=int)
+    f.set_defaults(func=cmd_free_ports)
+
+    pi = sub.add_parser("pipe")
+    pi.add_argument("--port", type=int, required=True)
+    pi.add_argument("--timeout", type=float, default=10)
+    pi.set_defaults(func=cmd_pipe)
+
+    sc = sub.add_parser("scan-secrets")
+    sc.add_argument("--secret-env", action="append", required=True, help="environment variable holding a secret")
+    sc.add_argument("files", nargs="*")
+    sc.set_defaults(func=cmd_scan_secrets)
 
     a = p.parse_args()
     sys.exit(a.func(a))

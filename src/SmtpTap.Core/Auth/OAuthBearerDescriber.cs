@@ -6,17 +6,15 @@ namespace SmtpTap.Core.Auth;
 /// OAUTHBEARER (RFC 7628): <c>gs2-header ^A host=H ^A port=P ^A auth=Bearer TOKEN ^A ^A</c>. On failure the
 /// server sends a base64 JSON error and the client answers with a single ^A.
 /// </summary>
-internal sealed class OAuthBearerDescriber(SaslMaskOptions options) : SaslDescriber("OAUTHBEARER", options)
+internal sealed class OAuthBearerDescriber(SaslMaskOptions options) : BearerDescriber("OAUTHBEARER", options)
 {
     private static readonly string[] s_shown = ["host", "port"];
-
-    private bool _errorChallengeSeen;
 
     protected override string DescribeClientPayload(ReadOnlySpan<byte> payload, bool isInitialResponse)
     {
         if (payload.Length == 1 && payload[0] == 0x01)
         {
-            return _errorChallengeSeen
+            return ErrorChallengeSeen
                 ? "AQ== [^A: client acknowledges the error challenge]"
                 : "AQ== [^A: client aborts (the RFC 7628 answer to an error challenge)]";
         }
@@ -34,22 +32,6 @@ internal sealed class OAuthBearerDescriber(SaslMaskOptions options) : SaslDescri
         }
 
         return $"{P} [{sb}]";
-    }
-
-    protected override string DescribeEmptyClient(bool isEquals) =>
-        _errorChallengeSeen
-            ? (isEquals ? "= [empty response to error challenge]" : "(empty response to error challenge)")
-            : base.DescribeEmptyClient(isEquals);
-
-    protected override string DescribeServerPayload(ReadOnlySpan<byte> raw, ReadOnlySpan<byte> payload)
-    {
-        if (!BearerTokenText.IsJson(payload))
-        {
-            return base.DescribeServerPayload(raw, payload);
-        }
-
-        _errorChallengeSeen = true;
-        return BearerTokenText.DescribeError(raw, payload);
     }
 
     /// <summary>gs2-header = cb-flag "," [ "a=" saslname ] ",".</summary>

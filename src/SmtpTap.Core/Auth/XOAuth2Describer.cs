@@ -6,11 +6,9 @@ namespace SmtpTap.Core.Auth;
 /// XOAUTH2 (Google): <c>user=U ^A auth=Bearer TOKEN ^A ^A</c>. On failure the server sends a base64 JSON
 /// error as a 334 challenge, the client answers with an empty line and the server ends with 535.
 /// </summary>
-internal sealed class XOAuth2Describer(SaslMaskOptions options) : SaslDescriber("XOAUTH2", options)
+internal sealed class XOAuth2Describer(SaslMaskOptions options) : BearerDescriber("XOAUTH2", options)
 {
     private static readonly string[] s_identities = ["user"];
-
-    private bool _errorChallengeSeen;
 
     protected override string DescribeClientPayload(ReadOnlySpan<byte> payload, bool isInitialResponse)
     {
@@ -18,21 +16,5 @@ internal sealed class XOAuth2Describer(SaslMaskOptions options) : SaslDescriber(
         return BearerTokenText.TryAppendPairs(sb, payload, Options, [], s_identities)
             ? $"{P} [{sb}]"
             : MalformedClient();
-    }
-
-    protected override string DescribeEmptyClient(bool isEquals) =>
-        _errorChallengeSeen
-            ? (isEquals ? "= [empty response to error challenge]" : "(empty response to error challenge)")
-            : base.DescribeEmptyClient(isEquals);
-
-    protected override string DescribeServerPayload(ReadOnlySpan<byte> raw, ReadOnlySpan<byte> payload)
-    {
-        if (!BearerTokenText.IsJson(payload))
-        {
-            return base.DescribeServerPayload(raw, payload);
-        }
-
-        _errorChallengeSeen = true;
-        return BearerTokenText.DescribeError(raw, payload);
     }
 }

@@ -3,8 +3,28 @@ namespace SmtpTap.Core.Hosting;
 /// <summary>Bounds and timeouts (RFC 5321 section 4.5.3). Every one is a cap, never a buffer size to fill.</summary>
 internal sealed record TapLimits
 {
-    /// <summary>Command line including CRLF; RFC 5321 requires at least 512.</summary>
-    public int MaxCommandLine { get; init; } = 2048;
+    // --- Hardening limits (issue 6, catalogue A-C): kept together for merging. ---
+
+    /// <summary>
+    /// Command line including CRLF (RFC 5321 section 4.5.3.1.4: 512). MAIL and RCPT may be twice as long,
+    /// because extension parameters (RFC 4954 AUTH=, RFC 3461 DSN) legitimately lengthen them; AUTH lines
+    /// have their own limit. Longer lines get 500 5.5.6 and are not forwarded.
+    /// </summary>
+    public int MaxCommandLine { get; init; } = 512;
+
+    /// <summary>
+    /// Largest message in octets as the tap counts them on the wire (0: no limit of the tap's own; the
+    /// server's advertised SIZE still applies). Over it: 552 5.3.4, and the server never gets the end of data.
+    /// </summary>
+    public long MaxMessageSize { get; init; }
+
+    /// <summary>Octets of an over-long line the tap throws away while looking for its CRLF before it gives up and closes.</summary>
+    public int MaxLineDiscard { get; init; } = 64 * 1024;
+
+    /// <summary>Syntax errors and unknown commands (5xx to a command) before the tap closes with 421 4.7.0 (Postfix: smtpd_hard_error_limit 20).</summary>
+    public int MaxCommandErrors { get; init; } = 20;
+
+    // --- end of hardening limits ---
 
     /// <summary>AUTH command and SASL response lines (RFC 4954: 12288 is considered enough).</summary>
     public int MaxAuthLine { get; init; } = 12288;

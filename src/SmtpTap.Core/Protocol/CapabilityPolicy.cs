@@ -13,4 +13,7 @@ internal sealed record CapabilityPolicy
 
     /// <summary>REQUIRETLS may only be relayed when both legs are TLS and the upstream certificate was verified.</summary>
     public bool AllowRequireTls { get; init; }
+
+    /// <summary>The tap's own message size limit (0: none); SIZE is lowered to it when the server's is higher or absent.</summary>
+    public long MaxMessageSize { get; init; }
 }

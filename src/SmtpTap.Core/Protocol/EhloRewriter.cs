@@ -19,6 +19,8 @@ internal static class EhloRewriter
         var changes = new List<string>();
         var lines = new List<string> { reply.Lines[0] };
         var sawStartTls = false;
+        var chunking = HasKeyword(reply, "CHUNKING");
+        var sawSize = false;
         for (var i = 1; i < reply.Lines.Count; i++)
         {
             var line = reply.Lines[i];
@@ -59,6 +61,19 @@ internal static class EhloRewriter
                 case "PIPE_CONNECT" or "X_PIPE_CONNECT":
                     changes.Add("removed " + keyword + ": the tap relays the greeting exchange itself");
                     break;
+                case "BINARYMIME" when !chunking:
+                    changes.Add("removed BINARYMIME: it needs CHUNKING, which the server does not offer");
+                    break;
+                case "SIZE":
+                    sawSize = true;
+                    var lowered = LowerSize(line, policy.MaxMessageSize);
+                    if (!string.Equals(lowered, line, StringComparison.Ordinal))
+                    {
+                        changes.Add("changed " + line + " to " + lowered + ": the tap's own message size limit");
+                    }
+
+                    lines.Add(lowered);
+                    break;
                 case "REQUIRETLS" when !policy.AllowRequireTls:
                     changes.Add("removed REQUIRETLS: it needs TLS on both legs with a verified upstream certificate");
                     break;
@@ -66,6 +81,12 @@ internal static class EhloRewriter
                     lines.Add(line);
                     break;
             }
+        }
+
+        if (!sawSize && policy.MaxMessageSize > 0)
+        {
+            lines.Add(LowerSize("SIZE", policy.MaxMessageSize));
+            changes.Add("added SIZE " + policy.MaxMessageSize.ToString(System.Globalization.CultureInfo.InvariantCulture) + ": the tap's own message size limit");
         }
 
         if (policy.OfferStartTls && !sawStartTls)
@@ -109,6 +130,17 @@ internal static class EhloRewriter
         }
 
         return false;
+    }
+
+    private static string LowerSize(string line, long own)
+    {
+        if (own <= 0)
+        {
+            return line;
+        }
+
+        var server = MessageSize.Advertised(new SmtpReply(250, ["x", line]));
+        return server > 0 && server <= own ? line : "SIZE " + own.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static bool IsAuthLine(string line) =>

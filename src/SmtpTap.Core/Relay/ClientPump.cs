@@ -16,6 +16,7 @@ namespace SmtpTap.Core.Relay;
 internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
 {
     private readonly DataRelay _data = new(context, serverPump);
+    private readonly TransactionState _transaction = new();
     private bool _needEhlo;
     private long? _partialLineSince;
     private bool _silentSinceTls = context.Client.IsTls;
@@ -37,6 +38,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
                 if (status == LineReadStatus.NeedMoreData)
                 {
                     _partialLineSince = result.Buffer.IsEmpty ? null : _partialLineSince ?? System.Diagnostics.Stopwatch.GetTimestamp();
+                    await context.Upstream.FlushAsync(cancellationToken);
                     reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
                     if (result.IsCompleted)
                     {
@@ -48,9 +50,14 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
 
                 if (status == LineReadStatus.TooLong)
                 {
-                    reader.AdvanceTo(result.Buffer.End);
-                    await ReplyLocallyAsync(SmtpReply.Single(500, "5.5.6 smtptap: line too long; closing"), cancellationToken);
-                    return SessionEnd.ProtocolViolation;
+                    reader.AdvanceTo(result.Buffer.Start);
+                    var tooLong = await DiscardLongLineAsync(cancellationToken);
+                    if (tooLong is not null)
+                    {
+                        return tooLong.Value;
+                    }
+
+                    continue;
                 }
 
                 _partialLineSince = null;
@@ -127,6 +134,61 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         }
     }
 
+    /// <summary>
+    /// A line longer than any limit: its bytes are thrown away up to its CRLF (never buffered, never forwarded).
+    /// Inside AUTH the exchange is cancelled upstream with "*" (RFC 4954). Past the discard limit the session ends.
+    /// </summary>
+    private async Task<SessionEnd?> DiscardLongLineAsync(CancellationToken cancellationToken)
+    {
+        var reader = context.Client.Reader;
+        var discarder = default(LineDiscarder);
+        var found = false;
+        while (!found && discarder.Discarded <= Limits.MaxLineDiscard)
+        {
+            var result = await ReadAsync(reader, cancellationToken);
+            var consumed = result.Buffer.End;
+            long offset = 0;
+            foreach (var segment in result.Buffer)
+            {
+                var end = discarder.Feed(segment.Span);
+                if (end >= 0)
+                {
+                    consumed = result.Buffer.GetPosition(offset + end);
+                    found = true;
+                    break;
+                }
+
+                offset += segment.Length;
+            }
+
+            reader.AdvanceTo(found ? consumed : result.Buffer.End);
+            if (!found && result.IsCompleted)
+            {
+                return SessionEnd.ClientClosed;
+            }
+        }
+
+        var inAuth = context.Sasl is not null;
+        Transcript.Line(TranscriptDirection.ClientToTap, (inAuth ? SaslMask.Placeholder : "(over-long line)") + " (" + discarder.Discarded + " octets, discarded)");
+        if (inAuth)
+        {
+            Transcript.Warning("AUTH line longer than " + Limits.MaxAuthLine + " octets: not forwarded; the exchange is cancelled upstream with \"*\"");
+            await ForwardAndWaitAsync(PendingKind.AuthCancel, "*\r\n"u8.ToArray(), cancellationToken);
+            context.Sasl = null;
+            context.SaslPayloads.Clear();
+        }
+
+        var text = inAuth ? "5.5.6 Authentication Exchange line is too long" : $"5.5.6 smtptap: line too long (over {Limits.MaxAuthLine} octets); not forwarded";
+        if (!found)
+        {
+            Transcript.Warning("Over-long line without CRLF after " + discarder.Discarded + " octets: closing");
+            await ReplyLocallyAsync(SmtpReply.Single(500, text + "; closing"), cancellationToken);
+            return SessionEnd.ProtocolViolation;
+        }
+
+        return await ReplyErrorAsync(SmtpReply.Single(500, text), cancellationToken);
+    }
+
     private async Task<SessionEnd?> HandleLineAsync(byte[] line, bool moreBuffered, CancellationToken cancellationToken)
     {
         var content = line.AsMemory(0, line.Length - 2);
@@ -134,8 +196,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         {
             Transcript.Line(TranscriptDirection.ClientToTap, context.Sasl is null ? TranscriptText.Decode(content.Span) : SaslMask.Placeholder);
             Transcript.Warning("Bare CR, LF or NUL inside a command line: not forwarded (a lenient server could read it as two commands)");
-            await ReplyLocallyAsync(SmtpReply.Single(500, "5.5.2 smtptap: bare CR, LF or NUL in command line; not forwarded"), cancellationToken);
-            return null;
+            return await ReplyErrorAsync(SmtpReply.Single(500, "5.5.2 smtptap: bare CR, LF or NUL in command line; not forwarded"), cancellationToken);
         }
 
         if (context.Sasl is { } sasl)
@@ -147,11 +208,17 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         }
 
         var verb = SmtpCommandLine.GetVerb(content.Span);
-        if (verb != SmtpVerb.Auth && line.Length > Limits.MaxCommandLine)
+        var maxLine = verb is SmtpVerb.Mail or SmtpVerb.Rcpt ? 2 * Limits.MaxCommandLine : Limits.MaxCommandLine;
+        if (verb != SmtpVerb.Auth && line.Length > maxLine)
         {
             Transcript.Line(TranscriptDirection.ClientToTap, TranscriptText.Decode(content.Span[..64]) + "... (" + line.Length + " octets)");
-            await ReplyLocallyAsync(SmtpReply.Single(500, $"5.5.6 smtptap: command line longer than {Limits.MaxCommandLine} octets"), cancellationToken);
-            return null;
+            Transcript.Warning($"Command line of {line.Length} octets is over the limit of {maxLine}: not forwarded");
+            if (verb == SmtpVerb.Bdat)
+            {
+                return await RefuseBdatAsync(500, "5.5.6 smtptap: BDAT command line too long", cancellationToken);
+            }
+
+            return await ReplyErrorAsync(SmtpReply.Single(500, $"5.5.6 smtptap: line too long (command lines are limited to {maxLine} octets); not forwarded"), cancellationToken);
         }
 
         if (verb == SmtpVerb.Auth)
@@ -163,8 +230,8 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         Transcript.Line(TranscriptDirection.ClientToTap, TranscriptText.Decode(content.Span));
         if (_needEhlo && verb is SmtpVerb.Mail or SmtpVerb.Rcpt or SmtpVerb.Data or SmtpVerb.Bdat)
         {
-            await ReplyLocallyAsync(SmtpReply.Single(503, "5.5.1 smtptap: send EHLO again after STARTTLS (RFC 3207 section 4.2)"), cancellationToken);
-            return null;
+            const string again = "5.5.1 smtptap: send EHLO again after STARTTLS (RFC 3207 section 4.2)";
+            return verb == SmtpVerb.Bdat ? await RefuseBdatAsync(503, again, cancellationToken) : await ReplyErrorAsync(SmtpReply.Single(503, again), cancellationToken);
         }
 
         switch (verb)
@@ -174,7 +241,14 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
             case SmtpVerb.Ehlo:
             case SmtpVerb.Helo:
                 _needEhlo = false;
+                _transaction.Reset();
                 await ForwardAsync(verb == SmtpVerb.Ehlo ? PendingKind.Ehlo : PendingKind.Helo, line, cancellationToken);
+                return null;
+            case SmtpVerb.Mail:
+                return await MailAsync(line, cancellationToken);
+            case SmtpVerb.Rset:
+                _transaction.Reset();
+                await ForwardAsync(PendingKind.Other, line, cancellationToken);
                 return null;
             case SmtpVerb.Data:
                 return await DataAsync(line, moreBuffered, cancellationToken);
@@ -184,7 +258,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
                 await ForwardAsync(PendingKind.Quit, line, cancellationToken);
                 return SessionEnd.Quit;
             default:
-                await ForwardAsync(PendingKind.Other, line, cancellationToken);
+                await ForwardAsync(PendingKind.Other, line, cancellationToken, defer: moreBuffered);
                 return null;
         }
     }
@@ -248,9 +322,21 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
             return null;
         }
 
-        if (moreBuffered)
+        if (context.UpstreamTlsStripped)
         {
-            Transcript.Warning("STARTTLS command injection: bytes followed STARTTLS before the TLS handshake; they are discarded and the session closed");
+            Transcript.Warning("STARTTLS refused: the server does not offer STARTTLS, so the upstream leg is plaintext and TLS to the tap alone would only look safe");
+            return await ReplyErrorAsync(SmtpReply.Single(454, "4.7.0 TLS not available due to temporary reason (smtptap: the server offers no TLS)"), cancellationToken);
+        }
+
+        // Quiesce first: every reply still owed goes out before the 220, and input that arrives meanwhile is injection too.
+        await context.Upstream.FlushAsync(cancellationToken);
+        await context.Pending.WhenEmptyAsync(cancellationToken);
+        if (moreBuffered || context.Client.HasUnreadInput())
+        {
+            var injected = BufferedCount();
+            Transcript.Events.Warning(
+                "WARNING: STARTTLS command injection (starttls.injection): {InjectedBytes} bytes followed STARTTLS before the TLS handshake; they are discarded unread and the session closed",
+                injected);
             await ReplyLocallyAsync(SmtpReply.Single(503, "5.5.1 smtptap: STARTTLS must be the last command in a group; closing"), cancellationToken);
             return SessionEnd.ProtocolViolation;
         }
@@ -276,7 +362,12 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
 
     private async Task<SessionEnd?> DataAsync(byte[] line, bool moreBuffered, CancellationToken cancellationToken)
     {
-        if (moreBuffered)
+        if (_transaction.BdatOpen)
+        {
+            return await ReplyErrorAsync(SmtpReply.Single(503, "5.5.1 smtptap: DATA cannot follow BDAT in the same transaction (RFC 3030)"), cancellationToken);
+        }
+
+        if (moreBuffered || context.Client.HasUnreadInput())
         {
             Transcript.Warning("Message content arrived before the server's 354: SMTP protocol synchronization error; DATA not forwarded");
             await ReplyLocallyAsync(SmtpReply.Single(554, "5.5.0 Error: SMTP protocol synchronization"), cancellationToken);
@@ -284,30 +375,111 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         }
 
         var reply = await ForwardAndWaitAsync(PendingKind.Data, line, cancellationToken);
-        if (reply is null || reply.Code != 354)
+        if (reply is null)
         {
             return null;
         }
 
-        return await _data.RelayDataAsync(cancellationToken);
+        if (reply.Code != 354)
+        {
+            if (context.Client.HasUnreadInput())
+            {
+                Transcript.Warning("The server refused DATA but the client had already sent more: it would be message content read as commands; not forwarded");
+                await ReplyLocallyAsync(SmtpReply.Single(554, "5.5.0 Error: SMTP protocol synchronization"), cancellationToken);
+                return SessionEnd.ProtocolViolation;
+            }
+
+            return null;
+        }
+
+        _transaction.Reset();
+        return await _data.RelayDataAsync(context.MaxMessageSize, cancellationToken);
     }
 
-    private async Task<SessionEnd?> BdatAsync(byte[] line, CancellationToken cancellationToken)
+    private async Task<SessionEnd?> MailAsync(byte[] line, CancellationToken cancellationToken)
     {
-        if (!SmtpCommandLine.TryParseBdat(line.AsSpan(0, line.Length - 2), out var size, out var last))
+        var limit = context.MaxMessageSize;
+        if (limit > 0 && MessageSize.TryGetDeclared(line.AsSpan(0, line.Length - 2), out var declared) && declared > limit)
         {
-            await ForwardAsync(PendingKind.Other, line, cancellationToken);
-            return null;
+            Transcript.Warning($"MAIL declares SIZE={declared}, over the limit of {limit} octets: not forwarded");
+            return await ReplyErrorAsync(SmtpReply.Single(552, $"5.3.4 smtptap: message size exceeds fixed maximum message size ({limit} octets)"), cancellationToken);
         }
 
+        _transaction.Reset();
+        await ForwardAsync(PendingKind.Other, line, cancellationToken);
+        return null;
+    }
+
+    /// <summary>
+    /// BDAT is relayed only if the server offered CHUNKING, with valid syntax, in order (RFC 3030). A refused
+    /// BDAT closes the session: its chunk bytes follow at once and must never be read as commands.
+    /// </summary>
+    private async Task<SessionEnd?> BdatAsync(byte[] line, CancellationToken cancellationToken)
+    {
+        if (!context.UpstreamChunking)
+        {
+            return await RefuseBdatAsync(502, "5.5.1 smtptap: BDAT without CHUNKING (the server does not offer it)", cancellationToken);
+        }
+
+        if (!SmtpCommandLine.TryParseBdat(line.AsSpan(0, line.Length - 2), out var size, out var last))
+        {
+            return await RefuseBdatAsync(501, "5.5.4 Syntax: BDAT chunk-size [LAST]", cancellationToken);
+        }
+
+        if (_transaction.BdatLastSent)
+        {
+            return await RefuseBdatAsync(503, "5.5.1 smtptap: BDAT after BDAT LAST needs a new MAIL", cancellationToken);
+        }
+
+        var limit = context.MaxMessageSize;
+        if (limit > 0 && _transaction.BdatOctets + size > limit)
+        {
+            return await _data.RefuseChunkAsync(size, _transaction.BdatOctets + size, limit, cancellationToken);
+        }
+
+        _transaction.Chunk(size, last);
         await ForwardAsync(last ? PendingKind.BdatLast : PendingKind.Bdat, line, cancellationToken);
         return await _data.RelayChunkAsync(size, last, cancellationToken);
     }
 
-    private async Task ForwardAsync(PendingKind kind, byte[] line, CancellationToken cancellationToken)
+    private async Task<SessionEnd?> RefuseBdatAsync(int code, string text, CancellationToken cancellationToken)
+    {
+        Transcript.Warning("BDAT refused: its chunk would follow at once and cannot be read as commands; closing");
+        await ReplyLocallyAsync(SmtpReply.Single(code, text + "; closing"), cancellationToken);
+        return SessionEnd.ProtocolViolation;
+    }
+
+    /// <summary>A 4xx/5xx from the tap itself to a command; past the error cap the session ends with 421.</summary>
+    private async Task<SessionEnd?> ReplyErrorAsync(SmtpReply reply, CancellationToken cancellationToken)
+    {
+        await ReplyLocallyAsync(reply, cancellationToken);
+        if (!context.CountCommandError())
+        {
+            return null;
+        }
+
+        Transcript.Warning("Too many errors in this session: closing");
+        await ReplyLocallyAsync(SmtpReply.Single(421, "4.7.0 smtptap: too many errors; closing"), cancellationToken);
+        return SessionEnd.ProtocolViolation;
+    }
+
+    private long BufferedCount()
+    {
+        long count = 0;
+        if (context.Client.Reader.TryRead(out var result))
+        {
+            count = result.Buffer.Length;
+            context.Client.Reader.AdvanceTo(result.Buffer.Start);
+        }
+
+        return count + context.Client.SocketAvailable;
+    }
+
+    /// <summary>With <paramref name="defer"/> (more of a pipelined group is buffered) the line goes out with the group's next write.</summary>
+    private async Task ForwardAsync(PendingKind kind, byte[] line, CancellationToken cancellationToken, bool defer = false)
     {
         context.Pending.Add(kind);
-        await context.Upstream.WriteAsync(line, cancellationToken);
+        await context.Upstream.WriteAsync(new System.Buffers.ReadOnlySequence<byte>(line), flush: !defer, cancellationToken);
     }
 
     private async Task<SmtpReply?> ForwardAndWaitAsync(PendingKind kind, byte[] line, CancellationToken cancellationToken)
@@ -329,6 +501,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
     {
         if (quiesce)
         {
+            await context.Upstream.FlushAsync(cancellationToken);
             await context.Pending.WhenEmptyAsync(cancellationToken);
         }
 

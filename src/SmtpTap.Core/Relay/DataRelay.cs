@@ -14,12 +14,13 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
     private SessionTranscript Transcript => context.Transcript;
 
     /// <summary>Runs after the server's 354. Returns null when the session goes on in command mode.</summary>
-    public async Task<SessionEnd?> RelayDataAsync(CancellationToken cancellationToken)
+    /// <param name="maxSize">Largest message in wire octets (0: no limit).</param>
+    public async Task<SessionEnd?> RelayDataAsync(long maxSize, CancellationToken cancellationToken)
     {
         context.InMessage = true;
         try
         {
-            return await RelayDataCoreAsync(cancellationToken);
+            return await RelayDataCoreAsync(maxSize, cancellationToken);
         }
         finally
         {
@@ -27,13 +28,14 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
         }
     }
 
-    private async Task<SessionEnd?> RelayDataCoreAsync(CancellationToken cancellationToken)
+    private async Task<SessionEnd?> RelayDataCoreAsync(long maxSize, CancellationToken cancellationToken)
     {
         var number = Interlocked.Increment(ref context.MessagesRelayed);
         var view = new MessageView(Transcript, context.Options.ShowBody);
         await using var tee = MessageTee.Open(context.Options.CaptureDirectory, context.Transcript.SessionId, number);
         var reader = context.Client.Reader;
         var maxLine = context.Options.Limits.MaxDataLine;
+        long octets = 0;
         var rate = new DataRateBudget(context.Options.Limits);
         while (true)
         {
@@ -41,31 +43,44 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
             var buffer = result.Buffer;
             var rest = buffer;
             var ended = false;
-            string? violation = null;
+            ContentViolation? violation = null;
             while (true)
             {
-                var status = SmtpLineFramer.TryReadLine(ref rest, maxLine, out var line);
+                // One more octet for a stuffing dot, which RFC 5321 section 4.5.3.1.6 does not count.
+                var status = SmtpLineFramer.TryReadLine(ref rest, maxLine + 1, out var line);
                 if (status == LineReadStatus.NeedMoreData)
                 {
                     break;
                 }
 
-                if (status == LineReadStatus.TooLong)
+                if (status == LineReadStatus.TooLong || (line.Length > maxLine && line.FirstSpan[0] != (byte)'.'))
                 {
-                    violation = $"a text line longer than {maxLine} octets (RFC 5321 section 4.5.3.1.6)";
+                    violation = ContentViolation.LineTooLong(maxLine, octets);
                     break;
                 }
 
                 var content = SmtpLineFramer.Content(line);
                 if (LineAnomaly.HasBareCrLfOrNul(content))
                 {
-                    violation = "a bare CR, bare LF or NUL inside the message (SMTP smuggling risk)";
+                    violation = ContentViolation.BareLineEnd(content.ToArray(), octets);
+                    Transcript.Events.Warning(
+                        "WARNING: smuggling.suspect: {Anomaly:l} at message offset {Offset}: {Excerpt:l}",
+                        violation.Anomaly,
+                        violation.Offset,
+                        violation.Excerpt);
                     break;
                 }
 
                 if (content.Length == 1 && content.FirstSpan[0] == (byte)'.')
                 {
                     ended = true;
+                    break;
+                }
+
+                octets += line.Length;
+                if (maxSize > 0 && octets > maxSize)
+                {
+                    violation = ContentViolation.TooBig(maxSize);
                     break;
                 }
 
@@ -177,11 +192,10 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
         return null;
     }
 
-    private async Task<SessionEnd> RefuseAsync(string violation, ReadOnlySequence<byte> unread, bool clientDone, DataRateBudget rate, CancellationToken cancellationToken)
+    private async Task<SessionEnd> RefuseAsync(ContentViolation violation, ReadOnlySequence<byte> unread, bool clientDone, DataRateBudget rate, CancellationToken cancellationToken)
     {
-        Transcript.Warning("Message refused by the tap: it contains " + violation + "; the server is disconnected without the end of data");
-        var refusal = SmtpReply.Single(550, "5.6.0 smtptap: message refused: it contains " + violation + "; nothing was delivered");
-        return await AbortMessageAsync(refusal, unread, clientDone, rate, cancellationToken);
+        Transcript.Warning("Message refused by the tap: it contains " + violation.Description + "; the server is disconnected without the end of data");
+        return await AbortMessageAsync(violation.Reply, unread, clientDone, rate, cancellationToken);
     }
 
     /// <summary>The server stopped taking content (write failed or timed out): it never got the end of data from the tap.</summary>
@@ -195,9 +209,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
     /// <summary>Closes the upstream without an end of data, reads the client's content to its end of data (within the rate rule), then answers and closes.</summary>
     private async Task<SessionEnd> AbortMessageAsync(SmtpReply reply, ReadOnlySequence<byte> unread, bool clientDone, DataRateBudget rate, CancellationToken cancellationToken)
     {
-        serverPump.AbortedByTap = true;
-        context.Upstream.ShutdownSend();
-        await context.Upstream.DisposeAsync();
+        await AbortUpstreamAsync();
         var reader = context.Client.Reader;
         var scanner = EndOfDataScanner.AtLineStart();
         var found = Scan(ref scanner, unread);
@@ -221,12 +233,66 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
         {
         }
 
-        var closing = SmtpReply.Single(421, "4.4.2 smtptap: the server session was aborted; closing");
-        if (!context.ClaimUpstreamLossAnswer())
+        if (!await TellClientAsync(reply, cancellationToken))
         {
             return SessionEnd.ServerClosed;
         }
 
+        return SessionEnd.ProtocolViolation;
+    }
+
+    /// <summary>
+    /// A BDAT chunk that would take the message over the size limit: the chunk is read and thrown away
+    /// (never forwarded), the server is disconnected without BDAT LAST, and the client gets 552 then 421.
+    /// </summary>
+    public async Task<SessionEnd> RefuseChunkAsync(long size, long total, long limit, CancellationToken cancellationToken)
+    {
+        Transcript.Warning($"BDAT chunk of {size} octets takes the message to {total} octets, over the limit of {limit}: not forwarded; the server is disconnected without BDAT LAST");
+        await context.Upstream.FlushAsync(cancellationToken);
+        await context.Pending.WhenEmptyAsync(cancellationToken);
+        await AbortUpstreamAsync();
+        var reader = context.Client.Reader;
+        var rate = new DataRateBudget(context.Options.Limits);
+        var remaining = size;
+        try
+        {
+            while (remaining > 0)
+            {
+                var result = await rate.ReadAsync(reader, cancellationToken);
+                var take = Math.Min(remaining, result.Buffer.Length);
+                remaining -= take;
+                rate.Received(take);
+                reader.AdvanceTo(result.Buffer.GetPosition(take));
+                if (take == 0 && result.IsCompleted)
+                {
+                    return SessionEnd.ClientClosed;
+                }
+            }
+        }
+        catch (ClientTooSlowException)
+        {
+        }
+
+        await TellClientAsync(SmtpReply.Single(552, $"5.3.4 smtptap: message size exceeds fixed maximum message size ({limit} octets); nothing was delivered"), cancellationToken);
+        return SessionEnd.ProtocolViolation;
+    }
+
+    private async Task AbortUpstreamAsync()
+    {
+        serverPump.AbortedByTap = true;
+        context.Upstream.ShutdownSend();
+        await context.Upstream.DisposeAsync();
+    }
+
+    /// <summary>Sends the tap's answer and a closing 421; false when the server pump already answered the client.</summary>
+    private async Task<bool> TellClientAsync(SmtpReply reply, CancellationToken cancellationToken)
+    {
+        if (!context.ClaimUpstreamLossAnswer())
+        {
+            return false;
+        }
+
+        var closing = SmtpReply.Single(421, "4.4.2 smtptap: the server session was aborted; closing");
         Transcript.Lines(TranscriptDirection.TapToClient, reply);
         Transcript.Lines(TranscriptDirection.TapToClient, closing);
         try
@@ -237,7 +303,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
         {
         }
 
-        return SessionEnd.ProtocolViolation;
+        return true;
     }
 
     /// <summary>Writes content upstream; false if the server connection failed or stopped reading.</summary>

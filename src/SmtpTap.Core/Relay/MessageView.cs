@@ -11,8 +11,14 @@ internal sealed class MessageView(SessionTranscript transcript, bool showBody)
     private long _bodyOctets;
     private long _headerLines;
 
+    /// <summary>One line as sent (still dot-stuffed); the transcript shows it unstuffed (RFC 5321 section 4.5.2).</summary>
     public void Line(ReadOnlySequence<byte> content)
     {
+        if (!content.IsEmpty && content.FirstSpan[0] == (byte)'.')
+        {
+            content = content.Slice(1);
+        }
+
         if (_inBody)
         {
             _bodyLines++;

@@ -8,6 +8,9 @@ internal enum PendingKind
     Helo,
     Auth,
     AuthResponse,
+
+    /// <summary>The tap's own "*" cancelling an AUTH exchange (its reply is logged, not relayed).</summary>
+    AuthCancel,
     Data,
     EndOfData,
     Bdat,

@@ -7,7 +7,7 @@ namespace SmtpTap.Core.Relay;
 /// </summary>
 internal sealed class PendingReplies
 {
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
     private readonly Queue<PendingCommand> _queue = new();
     private TaskCompletionSource? _emptied;
 
@@ -50,7 +50,15 @@ internal sealed class PendingReplies
     {
         lock (_gate)
         {
-            return _queue.Any(c => c.Kind == kind);
+            foreach (var command in _queue)
+            {
+                if (command.Kind == kind)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
     }
 

@@ -7,18 +7,28 @@ namespace SmtpTap.Core.Relay;
 /// <summary>Reads whole SMTP replies from a leg's reader; returns null at a clean end of stream.</summary>
 internal static class ReplyReader
 {
-    public static async ValueTask<ReplyRead?> ReadAsync(PipeReader reader, ReplyLimits limits, CancellationToken cancellationToken)
+    /// <param name="flushBeforeWait">A leg with queued writes to send before this read has to wait for the network.</param>
+    public static async ValueTask<ReplyRead?> ReadAsync(PipeReader reader, ReplyLimits limits, CancellationToken cancellationToken, SmtpConnection? flushBeforeWait = null)
     {
         while (true)
         {
-            var result = await reader.ReadAsync(cancellationToken);
+            if (flushBeforeWait is null || !reader.TryRead(out var result))
+            {
+                if (flushBeforeWait is not null)
+                {
+                    await flushBeforeWait.FlushAsync(cancellationToken);
+                }
+
+                result = await reader.ReadAsync(cancellationToken);
+            }
+
             var buffer = result.Buffer;
             var status = SmtpReplyParser.TryParse(ref buffer, limits, out var reply, out var raw, out var error);
             switch (status)
             {
                 case ReplyParseStatus.Complete:
                     var bytes = raw.ToArray();
-                    var more = !buffer.IsEmpty;
+                    var more = buffer.Length;
                     reader.AdvanceTo(buffer.Start);
                     return new ReplyRead(reply!, bytes, more);
                 case ReplyParseStatus.Malformed:

@@ -45,18 +45,27 @@ internal sealed class ServerPump(SessionContext context)
                 if (waiting is null)
                 {
                     Transcript.Lines(TranscriptDirection.ServerToTap, read.Reply);
-                    Transcript.Warning("The server sent a reply no command asked for; relayed");
-                    await context.Client.WriteAsync(read.Raw, cancellationToken);
                     if (read.Reply.Code == 421)
                     {
+                        Transcript.Warning("The server closes the session (421 with no command outstanding); relayed");
+                        await context.Client.WriteAsync(read.Raw, cancellationToken);
                         return SessionEnd.ServerClosed;
                     }
 
-                    continue;
+                    throw new PeerProtocolException("the server sent a reply no command asked for (" + read.Reply.Code + ")");
                 }
 
                 await RelayAsync(waiting, read, cancellationToken);
                 context.Pending.CompleteHead(read.Reply);
+                if (waiting.Kind == PendingKind.Other && read.Reply.Code is >= 500 and <= 504 && context.CountCommandError())
+                {
+                    Transcript.Warning("Too many errors in this session: closing");
+                    var cap = SmtpReply.Single(421, "4.7.0 smtptap: too many errors; closing");
+                    Transcript.Lines(TranscriptDirection.TapToClient, cap);
+                    await context.Client.WriteAsync(cap.ToWireString(), cancellationToken);
+                    return SessionEnd.ProtocolViolation;
+                }
+
                 if (waiting.Kind == PendingKind.Quit)
                 {
                     return SessionEnd.Quit;
@@ -70,24 +79,25 @@ internal sealed class ServerPump(SessionContext context)
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            waiting = context.Pending.Peek();
+            // A read may have started before the client pump queued the command it answers (e.g. the end of data).
+            waiting = context.Pending.Peek() ?? waiting;
             await TellClientUpstreamLostAsync(waiting, "the server did not reply in time", CancellationToken.None);
             return SessionEnd.ServerTimeout;
         }
         catch (PeerProtocolException ex)
         {
-            waiting = context.Pending.Peek();
+            waiting = context.Pending.Peek() ?? waiting;
             await TellClientUpstreamLostAsync(waiting, ex.Message, CancellationToken.None);
             return SessionEnd.ProtocolViolation;
         }
-        catch (WriteTimeoutException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (WriteTimeoutException) when (!cancellationToken.IsCancellationRequested)
         {
-            Transcript.Warning("The client stopped reading its replies: " + ex.Message + "; closing both legs");
+            // Reported once by TapSession (either pump may notice the aborted client leg first).
             return SessionEnd.ClientTimeout;
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
         {
-            waiting = context.Pending.Peek();
+            waiting = context.Pending.Peek() ?? waiting;
             await TellClientUpstreamLostAsync(waiting, "the connection to the server failed: " + ex.Message, CancellationToken.None);
             return SessionEnd.ServerError;
         }
@@ -99,7 +109,7 @@ internal sealed class ServerPump(SessionContext context)
         if (waiting is not null)
         {
             timeout.CancelAfter(TimeoutFor(waiting.Kind));
-            return await ReplyReader.ReadAsync(context.Upstream.Reader, ReplyLimits.Default, timeout.Token);
+            return await ReplyReader.ReadAsync(context.Upstream.Reader, ReplyLimits.Default, timeout.Token, context.Client);
         }
 
         // Nothing pending yet: the read starts without a timer, and the first command the client pump queues arms it.
@@ -115,7 +125,7 @@ internal sealed class ServerPump(SessionContext context)
                 Arm(raced.Kind);
             }
 
-            return await ReplyReader.ReadAsync(context.Upstream.Reader, ReplyLimits.Default, timeout.Token);
+            return await ReplyReader.ReadAsync(context.Upstream.Reader, ReplyLimits.Default, timeout.Token, context.Client);
         }
         finally
         {
@@ -144,8 +154,22 @@ internal sealed class ServerPump(SessionContext context)
         var reply = read.Reply;
         switch (command.Kind)
         {
+            case PendingKind.Helo:
+                context.UpstreamChunking = false;
+                context.UpstreamMaxSize = 0;
+                Transcript.Lines(TranscriptDirection.ServerToTap, reply);
+                break;
+            case PendingKind.AuthCancel:
+                LogAuthReply(reply);
+                return;
             case PendingKind.Ehlo:
                 Transcript.Lines(TranscriptDirection.ServerToTap, reply);
+                if (reply.Code == 250)
+                {
+                    context.UpstreamChunking = EhloRewriter.HasKeyword(reply, "CHUNKING");
+                    context.UpstreamMaxSize = MessageSize.Advertised(reply);
+                }
+
                 var rewrite = EhloRewriter.Rewrite(reply, context.CapabilityPolicy());
                 if (rewrite.Changed)
                 {
@@ -181,7 +205,9 @@ internal sealed class ServerPump(SessionContext context)
                 break;
         }
 
-        await context.Client.WriteAsync(read.Raw, cancellationToken);
+        // Replies already buffered behind this one go out in the same write (the reader flushes before it waits).
+        var flush = !read.MoreBuffered || command.Kind == PendingKind.Quit || reply.Code == 421;
+        await context.Client.WriteAsync(new System.Buffers.ReadOnlySequence<byte>(read.Raw), flush, cancellationToken);
     }
 
     private void LogAuthReply(SmtpReply reply)

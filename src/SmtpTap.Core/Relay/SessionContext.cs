@@ -72,6 +72,26 @@ internal sealed class SessionContext
 
     public bool UpstreamIsTls => Upstream.IsTls;
 
+    /// <summary>The server's last EHLO offered CHUNKING (RFC 3030); BDAT is refused otherwise.</summary>
+    public bool UpstreamChunking { get; set; }
+
+    /// <summary>The fixed SIZE maximum of the server's last EHLO (0: none).</summary>
+    public long UpstreamMaxSize { get; set; }
+
+    /// <summary>The message size limit the tap enforces: the smaller of its own and the server's (0: none).</summary>
+    public long MaxMessageSize => MessageSize.Effective(Options.Limits.MaxMessageSize, UpstreamMaxSize);
+
+    /// <summary>
+    /// --upstream-tls auto met a non-loopback server that does not offer STARTTLS: the upstream leg is plaintext,
+    /// so the tap does not let the client believe the path is encrypted (no STARTTLS, no implicit TLS session).
+    /// </summary>
+    public bool UpstreamTlsStripped => UpstreamSetup.TlsNotOffered && !UpstreamIsLoopback;
+
+    private int _commandErrors;
+
+    /// <summary>Counts a 5xx answer to a command; true once the session reached the error cap.</summary>
+    public bool CountCommandError() => Interlocked.Increment(ref _commandErrors) >= Options.Limits.MaxCommandErrors;
+
     /// <summary>Whether the client may carry credentials now, and if not, why and with which reply.</summary>
     public (AuthAdvertisement Advertisement, string? Reason, SmtpReply? Refusal) AuthPolicy()
     {
@@ -95,10 +115,11 @@ internal sealed class SessionContext
         var (advertisement, reason, _) = AuthPolicy();
         return new CapabilityPolicy
         {
-            OfferStartTls = !Client.IsTls && !Listener.ImplicitTls,
+            OfferStartTls = !Client.IsTls && !Listener.ImplicitTls && !UpstreamTlsStripped,
             Auth = advertisement,
             AuthHiddenReason = reason,
             AllowRequireTls = Client.IsTls && UpstreamSetup.CertificateVerified,
+            MaxMessageSize = Options.Limits.MaxMessageSize,
         };
     }
 }

@@ -15,10 +15,14 @@ namespace SmtpTap.Core.Relay;
 internal sealed class SmtpConnection : IAsyncDisposable
 {
     private const int ReadBufferSize = 32 * 1024;
+
+    /// <summary>Queued (not yet sent) bytes are sent at once past this size.</summary>
+    private const int MaxDeferred = 16 * 1024;
     private static readonly SslProtocols s_protocols = SslProtocols.Tls12 | SslProtocols.Tls13;
     private readonly Socket _socket;
     private readonly NetworkStream _network;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly ArrayBufferWriter<byte> _deferred = new();
     private Stream _stream;
 
     public SmtpConnection(Socket socket)
@@ -42,10 +46,20 @@ internal sealed class SmtpConnection : IAsyncDisposable
 
     public long BytesWritten { get; private set; }
 
-    /// <summary>A write that takes longer (a peer that stopped reading) aborts the connection with <see cref="IOException"/>.</summary>
+    /// <summary>A write that takes longer (a peer that stopped reading) aborts the connection with <see cref="WriteTimeoutException"/>.</summary>
     public TimeSpan WriteTimeout { get; set; } = Timeout.InfiniteTimeSpan;
 
-    public async ValueTask WriteAsync(ReadOnlySequence<byte> data, CancellationToken cancellationToken)
+    /// <summary>True once a write ran past <see cref="WriteTimeout"/> (the connection was then aborted).</summary>
+    public bool HasWriteTimedOut { get; private set; }
+
+    public ValueTask WriteAsync(ReadOnlySequence<byte> data, CancellationToken cancellationToken) => WriteAsync(data, flush: true, cancellationToken);
+
+    /// <summary>
+    /// Writes <paramref name="data"/>; with <paramref name="flush"/> false the bytes are only queued, to go out
+    /// with the next flushing write (one send for a pipelined group). A caller that queues must make sure a
+    /// flushing write or <see cref="FlushAsync"/> follows before it waits for anything.
+    /// </summary>
+    public async ValueTask WriteAsync(ReadOnlySequence<byte> data, bool flush, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(WriteTimeout);
@@ -60,6 +74,27 @@ internal sealed class SmtpConnection : IAsyncDisposable
 
         try
         {
+            if (!flush && _deferred.WrittenCount + data.Length <= MaxDeferred)
+            {
+                data.CopyTo(_deferred.GetSpan((int)data.Length));
+                _deferred.Advance((int)data.Length);
+                BytesWritten += data.Length;
+                return;
+            }
+
+            if (_deferred.WrittenCount > 0)
+            {
+                if (_deferred.WrittenCount + data.Length <= MaxDeferred)
+                {
+                    data.CopyTo(_deferred.GetSpan((int)data.Length));
+                    _deferred.Advance((int)data.Length);
+                    BytesWritten += data.Length;
+                    data = ReadOnlySequence<byte>.Empty;
+                }
+
+                await WriteDeferredAsync(timeout.Token);
+            }
+
             foreach (var segment in data)
             {
                 await _stream.WriteAsync(segment, timeout.Token);
@@ -78,8 +113,52 @@ internal sealed class SmtpConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends whatever <see cref="WriteAsync(ReadOnlySequence{byte}, bool, CancellationToken)"/> queued.</summary>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_deferred.WrittenCount == 0)
+        {
+            return;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(WriteTimeout);
+        try
+        {
+            await _writeLock.WaitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw WriteTimedOut();
+        }
+
+        try
+        {
+            if (_deferred.WrittenCount > 0)
+            {
+                await WriteDeferredAsync(timeout.Token);
+                await _stream.FlushAsync(timeout.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw WriteTimedOut();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async ValueTask WriteDeferredAsync(CancellationToken cancellationToken)
+    {
+        await _stream.WriteAsync(_deferred.WrittenMemory, cancellationToken);
+        _deferred.ResetWrittenCount();
+    }
+
     private WriteTimeoutException WriteTimedOut()
     {
+        HasWriteTimedOut = true;
         Abort();
         return new WriteTimeoutException($"write did not complete within {WriteTimeout.TotalSeconds:0.###} s (the peer stopped reading)");
     }
@@ -102,6 +181,54 @@ internal sealed class SmtpConnection : IAsyncDisposable
     public ValueTask WriteAsync(string text, CancellationToken cancellationToken) =>
         WriteAsync(System.Text.Encoding.UTF8.GetBytes(text), cancellationToken);
 
+    /// <summary>
+    /// True if input the caller has not consumed is already here: buffered in the reader or, on a plaintext
+    /// leg, waiting in the socket. Used where any such byte is a protocol violation (after STARTTLS, its
+    /// 220, or a refused DATA). Must not race a pending read.
+    /// </summary>
+    public bool HasUnreadInput()
+    {
+        if (Reader.TryRead(out var result))
+        {
+            var buffered = !result.Buffer.IsEmpty;
+            Reader.AdvanceTo(result.Buffer.Start);
+            if (buffered)
+            {
+                return true;
+            }
+        }
+
+        if (IsTls)
+        {
+            return false;
+        }
+
+        try
+        {
+            return _socket.Available > 0;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Bytes waiting in the socket (TLS records on a TLS leg); 0 if it cannot be known.</summary>
+    public long SocketAvailable
+    {
+        get
+        {
+            try
+            {
+                return _socket.Available;
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                return 0;
+            }
+        }
+    }
+
     /// <summary>Server side of a TLS handshake (implicit TLS, or after the tap answered STARTTLS with 220).</summary>
     public async Task<TlsFacts> UpgradeAsServerAsync(Certificates.IServerCertificateSource certificates, CancellationToken cancellationToken)
     {
@@ -109,15 +236,22 @@ internal sealed class SmtpConnection : IAsyncDisposable
         try
         {
             await Reader.CompleteAsync();
+            if (_deferred.WrittenCount > 0)
+            {
+                await WriteDeferredAsync(cancellationToken);
+            }
+
             var ssl = new SslStream(_network, leaveInnerStreamOpen: true);
             _stream = ssl;
-            var options = new SslServerAuthenticationOptions
-            {
-                EnabledSslProtocols = s_protocols,
-                ClientCertificateRequired = false,
-                ServerCertificateSelectionCallback = (_, name) => certificates.GetCertificate(name),
-            };
-            await ssl.AuthenticateAsServerAsync(options, cancellationToken);
+            await ssl.AuthenticateAsServerAsync(
+                static (_, hello, state, _) => ValueTask.FromResult(new SslServerAuthenticationOptions
+                {
+                    EnabledSslProtocols = s_protocols,
+                    ClientCertificateRequired = false,
+                    ServerCertificateContext = ServerCertificateContexts.For(((Certificates.IServerCertificateSource)state!).GetCertificate(hello.ServerName)),
+                }),
+                certificates,
+                cancellationToken);
             Reader = CreateReader(ssl);
             return new TlsFacts(ssl.SslProtocol.ToString(), ssl.NegotiatedCipherSuite.ToString(), ssl.LocalCertificate?.Subject, "tap certificate presented; client certificate not requested");
         }
@@ -141,6 +275,11 @@ internal sealed class SmtpConnection : IAsyncDisposable
         try
         {
             await Reader.CompleteAsync();
+            if (_deferred.WrittenCount > 0)
+            {
+                await WriteDeferredAsync(cancellationToken);
+            }
+
             var ssl = new SslStream(_network, leaveInnerStreamOpen: true);
             _stream = ssl;
             var options = new SslClientAuthenticationOptions
@@ -194,5 +333,5 @@ internal sealed class SmtpConnection : IAsyncDisposable
     }
 
     private static PipeReader CreateReader(Stream stream) =>
-        PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: 4096, leaveOpen: true));
+        PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true));
 }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using SmtpTap.Certificates;
 using SmtpTap.Core.Hosting;
+using SmtpTap.Core.Protocol;
 using SmtpTap.Core.Transcript;
 
 namespace SmtpTap.Core.Relay;
@@ -40,7 +41,18 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
                 else
                 {
                     context = new SessionContext(options, listener, client, setup, transcript, certificates);
-                    end = await RelayAsync(context, cancellationToken);
+                    if (listener.ImplicitTls && context.UpstreamTlsStripped)
+                    {
+                        var refusal = SmtpReply.Single(421, $"4.7.0 smtptap: upstream {connector.Upstream.Url} offers no STARTTLS; a TLS client would believe its mail is encrypted end to end; closing");
+                        transcript.Warning("The client connected with implicit TLS but the upstream leg would be plaintext (the server offers no STARTTLS): refused");
+                        transcript.Lines(TranscriptDirection.TapToClient, refusal);
+                        await TryWriteAsync(client, refusal.ToWireString(), cancellationToken);
+                        end = SessionEnd.UpstreamFailed;
+                    }
+                    else
+                    {
+                        end = await RelayAsync(context, cancellationToken);
+                    }
                 }
             }
         }
@@ -55,6 +67,12 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
                 context.Pending.AbandonAll();
                 await context.Upstream.DisposeAsync();
             }
+        }
+
+        if (client.HasWriteTimedOut && end != SessionEnd.Shutdown)
+        {
+            transcript.Warning($"The client stopped reading its replies: a write did not complete within {options.Limits.ClientWriteTimeout.TotalSeconds:0.###} s; closing both legs");
+            end = SessionEnd.ClientTimeout;
         }
 
         if (end == SessionEnd.Quit)
@@ -102,6 +120,12 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
                 await stop.CancelAsync();
                 await Outcome(serverTask);
             }
+        }
+        else if (serverPump.AbortedByTap)
+        {
+            // The client pump closed the upstream itself (a refused message) and still owes the client its reply.
+            await Outcome(serverTask);
+            end = await Outcome(clientTask);
         }
         else
         {

@@ -51,7 +51,7 @@ internal sealed class UpstreamConnector(TapOptions options, UpstreamEndpoint ups
                 }
 
                 transcript.Warning("Upstream leg stays PLAINTEXT: the server does not offer STARTTLS");
-                return Success(connection, greeting, null, plainAuth, validator);
+                return Success(connection, greeting, null, plainAuth, validator) with { TlsNotOffered = true };
             }
 
             var startTls = await SendAsync(connection, transcript, "STARTTLS", cancellationToken);
@@ -60,9 +60,9 @@ internal sealed class UpstreamConnector(TapOptions options, UpstreamEndpoint ups
                 return await FailAsync(connection, transcript, 421, "4.7.0", $"upstream {upstream.Url} offered STARTTLS but answered it with {startTls.Reply.Code}; refusing to continue in plaintext", cancellationToken);
             }
 
-            if (startTls.MoreBuffered)
+            if (startTls.MoreBuffered || connection.HasUnreadInput())
             {
-                transcript.Warning("STARTTLS response injection: the server sent bytes after its 220 before TLS; upstream session aborted");
+                transcript.Warning("STARTTLS response injection (starttls.response_injection): the server sent " + startTls.BufferedAfter + " bytes after its 220 before TLS; they are discarded unread and the upstream session aborted");
                 await connection.DisposeAsync();
                 return UpstreamSetup.Failed(421, "4.7.0", "upstream sent plaintext after its STARTTLS 220 (response injection); session aborted");
             }

@@ -20,6 +20,9 @@ internal sealed record UpstreamSetup
 
     public bool CertificateVerified { get; init; }
 
+    /// <summary>The policy wanted TLS when possible (auto) but the server offered no STARTTLS: the leg is plaintext.</summary>
+    public bool TlsNotOffered { get; init; }
+
     public SmtpReply? FailureReply { get; init; }
 
     public string? FailureReason { get; init; }

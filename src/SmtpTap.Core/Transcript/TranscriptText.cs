@@ -1,63 +1,88 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text;
 
 namespace SmtpTap.Core.Transcript;
 
 /// <summary>
-/// Turns wire bytes into transcript text: strict UTF-8 when valid, else Latin-1; control characters and
-/// a stray CR, LF or NUL are shown as visible escapes (\r, \n, \0, \xNN) so a reader sees what a lenient
-/// parser would have seen.
+/// Turns wire bytes into transcript text that cannot forge or hide anything: valid UTF-8 is shown as text;
+/// each byte that is not valid UTF-8 is shown as \xNN; a stray CR, LF or NUL as \r, \n, \0; other C0
+/// controls, DEL and C1 controls as \xNN; bidirectional controls and the Unicode line and paragraph
+/// separators as \u{NNNN}. A line on the wire is thus always one line in the transcript, and a terminal
+/// never receives an escape sequence from a peer.
 /// </summary>
 internal static class TranscriptText
 {
-    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     public static string Decode(ReadOnlySequence<byte> bytes) => bytes.IsSingleSegment ? Decode(bytes.FirstSpan) : Decode(bytes.ToArray());
 
     public static string Decode(ReadOnlySpan<byte> bytes)
     {
-        string text;
-        try
+        if (IsPlainAscii(bytes))
         {
-            text = s_strictUtf8.GetString(bytes);
-        }
-        catch (DecoderFallbackException)
-        {
-            text = Encoding.Latin1.GetString(bytes);
+            return Encoding.ASCII.GetString(bytes);
         }
 
-        return NeedsEscaping(text) ? Escape(text) : text;
-    }
-
-    private static bool NeedsEscaping(string text)
-    {
-        foreach (var c in text)
+        var sb = new StringBuilder(bytes.Length + 16);
+        while (!bytes.IsEmpty)
         {
-            if (c < 0x20 || c == 0x7f)
+            var status = Rune.DecodeFromUtf8(bytes, out var rune, out var consumed);
+            if (status != OperationStatus.Done)
             {
-                return true;
+                AppendByte(sb, bytes[0]);
+                bytes = bytes[1..];
+                continue;
             }
-        }
 
-        return false;
-    }
-
-    private static string Escape(string text)
-    {
-        var sb = new StringBuilder(text.Length + 8);
-        foreach (var c in text)
-        {
-            switch (c)
-            {
-                case '\r': sb.Append("\\r"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\0': sb.Append("\\0"); break;
-                case '\t': sb.Append('\t'); break;
-                case < ' ' or (char)0x7f: sb.Append("\\x").Append(((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture)); break;
-                default: sb.Append(c); break;
-            }
+            Append(sb, rune);
+            bytes = bytes[consumed..];
         }
 
         return sb.ToString();
     }
+
+    /// <summary>True for a code point the transcript shows escaped (controls, bidi overrides and isolates, line separators).</summary>
+    public static bool IsUnsafe(Rune rune) => rune.Value switch
+    {
+        '\t' => false,
+        < 0x20 or 0x7f => true,
+        >= 0x80 and <= 0x9f => true,
+        0x061c or 0x200e or 0x200f => true,
+        >= 0x202a and <= 0x202e => true,
+        >= 0x2066 and <= 0x2069 => true,
+        0x2028 or 0x2029 => true,
+        _ => false,
+    };
+
+    private static bool IsPlainAscii(ReadOnlySpan<byte> bytes)
+    {
+        foreach (var b in bytes)
+        {
+            if (b is < 0x20 and not (byte)'\t' or >= 0x7f)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void Append(StringBuilder sb, Rune rune)
+    {
+        if (!IsUnsafe(rune))
+        {
+            sb.Append(rune.ToString());
+            return;
+        }
+
+        switch (rune.Value)
+        {
+            case '\r': sb.Append("\\r"); break;
+            case '\n': sb.Append("\\n"); break;
+            case '\0': sb.Append("\\0"); break;
+            case < 0x80: AppendByte(sb, (byte)rune.Value); break;
+            default: sb.Append("\\u{").Append(rune.Value.ToString("X4", CultureInfo.InvariantCulture)).Append('}'); break;
+        }
+    }
+
+    private static void AppendByte(StringBuilder sb, byte b) => sb.Append("\\x").Append(b.ToString("x2", CultureInfo.InvariantCulture));
 }

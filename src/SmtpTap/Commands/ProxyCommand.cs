@@ -55,6 +55,10 @@ internal static class ProxyCommand
 
     private static readonly Option<int> s_maxLineLength = new("--max-line-length") { Description = "Longest text line inside a message, with CRLF (RFC 5321: 1000).", DefaultValueFactory = _ => 1000 };
 
+    private static readonly Option<int> s_maxCommandLine = new("--max-command-line") { Description = "Longest command line, with CRLF (RFC 5321: 512; MAIL and RCPT may be twice as long for their parameters). At least 512.", DefaultValueFactory = _ => 512 };
+
+    private static readonly Option<long> s_maxMessageSize = new("--max-message-size") { Description = "Largest message in octets the tap relays (0: only the server's SIZE applies). Over it: 552 5.3.4.", DefaultValueFactory = _ => 0 };
+
     private static readonly Option<int> s_idleTimeout = new("--idle-timeout") { Description = "Seconds a client may stay silent, take to finish one command line, or leave replies unread (RFC 5321: at least 300).", DefaultValueFactory = _ => 300 };
 
     private static readonly Option<int> s_minDataRate = new("--min-data-rate") { Description = "Minimum message data rate in bytes per second for DATA and BDAT; slower clients are cut off with 421 (0: off).", DefaultValueFactory = _ => 500 };
@@ -64,7 +68,7 @@ internal static class ProxyCommand
     public static Command Create()
     {
         var command = new Command("proxy", "Listen for mail clients and relay each session to the real server, printing a masked transcript.");
-        foreach (var option in new Option[] { s_listen, s_upstream, s_upstreamTls, s_upstreamCa, s_upstreamInsecure, s_allowPlainAuth, s_certDir, s_cert, s_key, s_certPasswordEnv, s_transcripts, s_json, s_captureDir, s_logFile, s_showBody, s_maskUsernames, s_maxSessions, s_maxLineLength, s_idleTimeout, s_minDataRate, s_maxSessionsPerIp })
+        foreach (var option in new Option[] { s_listen, s_upstream, s_upstreamTls, s_upstreamCa, s_upstreamInsecure, s_allowPlainAuth, s_certDir, s_cert, s_key, s_certPasswordEnv, s_transcripts, s_json, s_captureDir, s_logFile, s_showBody, s_maskUsernames, s_maxSessions, s_maxLineLength, s_maxCommandLine, s_maxMessageSize, s_idleTimeout, s_minDataRate, s_maxSessionsPerIp })
         {
             command.Options.Add(option);
         }
@@ -119,8 +123,16 @@ internal static class ProxyCommand
             return false;
         }
 
+        var maxCommandLine = parseResult.GetValue(s_maxCommandLine);
+        var maxMessageSize = parseResult.GetValue(s_maxMessageSize);
         var idleTimeout = parseResult.GetValue(s_idleTimeout);
         var minDataRate = parseResult.GetValue(s_minDataRate);
+        if (maxCommandLine < 512 || maxMessageSize < 0)
+        {
+            problem = "--max-command-line must be at least 512 (RFC 5321) and --max-message-size 0 or more";
+            return false;
+        }
+
         var maxPerIp = parseResult.GetValue(s_maxSessionsPerIp);
         if (idleTimeout < 1 || minDataRate < 0 || maxPerIp < 0)
         {
@@ -148,6 +160,8 @@ internal static class ProxyCommand
             MaskUsernames = parseResult.GetValue(s_maskUsernames),
             MaxSessions = maxSessions,
             MaxLineLength = maxLine,
+            MaxCommandLine = maxCommandLine,
+            MaxMessageSize = maxMessageSize,
             IdleTimeoutSeconds = idleTimeout,
             MinDataRate = minDataRate,
             MaxSessionsPerAddress = maxPerIp,

@@ -90,6 +90,8 @@ internal sealed class ProxyHost : IAsyncDisposable
             {
                 MaxSessions = settings.MaxSessions,
                 MaxDataLine = settings.MaxLineLength,
+                MaxCommandLine = settings.MaxCommandLine,
+                MaxMessageSize = settings.MaxMessageSize,
                 ClientIdleTimeout = TimeSpan.FromSeconds(settings.IdleTimeoutSeconds),
                 CommandDeadline = TimeSpan.FromSeconds(settings.IdleTimeoutSeconds),
                 DataRateGrace = TimeSpan.FromSeconds(settings.IdleTimeoutSeconds),

@@ -41,6 +41,10 @@ internal sealed record ProxySettings
 
     public int MaxLineLength { get; init; } = 1000;
 
+    public int MaxCommandLine { get; init; } = 512;
+
+    public long MaxMessageSize { get; init; }
+
     /// <summary>Seconds a client may stay silent between commands (RFC 5321 section 4.5.3.2.7: 300).</summary>
     public int IdleTimeoutSeconds { get; init; } = 300;
 

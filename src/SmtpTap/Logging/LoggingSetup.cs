@@ -14,6 +14,12 @@ internal static class LoggingSetup
     public const string TextTemplate = "{Timestamp:HH:mm:ss.fff} {SessionId,-5} {Direction,-10} {Message:lj}{NewLine}";
     public const string FileTemplate = "{Timestamp:yyyy-MM-ddTHH:mm:ss.fffzzz} {SessionId,-5} {Direction,-10} {Message:lj}{NewLine}";
 
+    /// <summary>
+    /// Transcript files are written through a buffer (one write per few KB instead of one per line) and
+    /// flushed at least this often, and when the tap stops.
+    /// </summary>
+    public static readonly TimeSpan TranscriptFlushInterval = TimeSpan.FromSeconds(1);
+
     public static Serilog.Core.Logger Create(OutputOptions output, TextWriter console)
     {
         var config = new LoggerConfiguration().MinimumLevel.Information();
@@ -33,7 +39,7 @@ internal static class LoggingSetup
             config.WriteTo.Map(
                 "SessionId",
                 "tap",
-                (sessionId, sink) => sink.File(Path.Combine(dir, $"{run}-{sessionId}.log"), outputTemplate: FileTemplate, formatProvider: CultureInfo.InvariantCulture),
+                (sessionId, sink) => sink.File(Path.Combine(dir, $"{run}-{sessionId}.log"), outputTemplate: FileTemplate, formatProvider: CultureInfo.InvariantCulture, buffered: true, flushToDiskInterval: TranscriptFlushInterval),
                 sinkMapCountLimit: 128);
         }
 

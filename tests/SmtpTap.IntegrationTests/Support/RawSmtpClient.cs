@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 using SmtpTap.Core.Protocol;
@@ -11,13 +12,15 @@ internal sealed class RawSmtpClient : IAsyncDisposable
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
     private readonly TcpClient _tcp;
-    private readonly NetworkStream _stream;
-    private readonly PipeReader _reader;
+    private readonly NetworkStream _network;
+    private Stream _stream;
+    private PipeReader _reader;
 
     private RawSmtpClient(TcpClient tcp)
     {
         _tcp = tcp;
-        _stream = tcp.GetStream();
+        _network = tcp.GetStream();
+        _stream = _network;
         _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
     }
 
@@ -34,6 +37,38 @@ internal sealed class RawSmtpClient : IAsyncDisposable
     {
         await _stream.WriteAsync(bytes).AsTask().WaitAsync(s_timeout);
         await _stream.FlushAsync().WaitAsync(s_timeout);
+    }
+
+    /// <summary>TLS on this connection (after the tap's 220 to STARTTLS, or at once for implicit TLS).</summary>
+    public async Task StartTlsAsync(RemoteCertificateValidationCallback validate)
+    {
+        await _reader.CompleteAsync();
+        var ssl = new SslStream(_network, leaveInnerStreamOpen: true);
+        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost", RemoteCertificateValidationCallback = validate }).WaitAsync(s_timeout);
+        _stream = ssl;
+        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+    }
+
+    /// <summary>Sends a TLS close_notify, leaving the TCP connection open.</summary>
+    public async Task CloseNotifyAsync() => await ((SslStream)_stream).ShutdownAsync().WaitAsync(s_timeout);
+
+    /// <summary>Writes straight to the TCP socket, under any TLS (plaintext after close_notify).</summary>
+    public async Task SendOnSocketAsync(string text) => await _tcp.Client.SendAsync(Encoding.ASCII.GetBytes(text)).WaitAsync(s_timeout);
+
+    /// <summary>Bytes sent one write each, with a short pause, so the tap sees them in separate reads.</summary>
+    public async Task SendSplitAsync(ReadOnlyMemory<byte> bytes, params int[] cuts)
+    {
+        var start = 0;
+        foreach (var cut in cuts.Append(bytes.Length))
+        {
+            if (cut > start)
+            {
+                await SendAsync(bytes[start..cut]);
+                await Task.Delay(15);
+            }
+
+            start = cut;
+        }
     }
 
     /// <summary>The next reply, or null if the server closed the connection.</summary>
@@ -90,6 +125,7 @@ internal sealed class RawSmtpClient : IAsyncDisposable
     {
         await _reader.CompleteAsync();
         await _stream.DisposeAsync();
+        await _network.DisposeAsync();
         _tcp.Dispose();
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
@@ -34,6 +35,12 @@ internal sealed class ScriptedServer : IAsyncDisposable
     public List<string> Received { get; } = [];
 
     public int Connections;
+
+    /// <summary>Messages the server took responsibility for: it saw the end of data (or BDAT LAST) and answered 250.</summary>
+    public int Committed;
+
+    /// <summary>Raw content of each committed DATA message, terminator included.</summary>
+    public List<byte[]> Messages { get; } = [];
 
     private async Task AcceptAsync()
     {
@@ -77,6 +84,25 @@ internal sealed class ScriptedServer : IAsyncDisposable
             {
                 await connection.DisposeAsync();
             }
+        }
+    }
+
+    private readonly MemoryStream _raw = new();
+
+    /// <summary>Every byte any connection read as lines, in order, exactly as received.</summary>
+    public byte[] RawReceived()
+    {
+        lock (_raw)
+        {
+            return _raw.ToArray();
+        }
+    }
+
+    internal void RecordRaw(ReadOnlySpan<byte> bytes)
+    {
+        lock (_raw)
+        {
+            _raw.Write(bytes);
         }
     }
 
@@ -136,11 +162,19 @@ internal sealed class ScriptedConnection : IAsyncDisposable
 
     public CancellationToken Token { get; }
 
-    public async Task SendAsync(string raw)
+    public ScriptedServer Server => _server;
+
+    public Task SendAsync(string raw) => SendBytesAsync(Encoding.UTF8.GetBytes(raw));
+
+    /// <summary>Exact bytes in one write (no CRLF added): bare LF or CR replies, injections, partial replies.</summary>
+    public async Task SendBytesAsync(byte[] bytes)
     {
-        await _stream.WriteAsync(Encoding.UTF8.GetBytes(raw), Token);
+        await _stream.WriteAsync(bytes, Token);
         await _stream.FlushAsync(Token);
     }
+
+    /// <summary>Stops reading and writing until the test ends (a stalled server).</summary>
+    public Task StallAsync() => Task.Delay(Timeout.Infinite, Token);
 
     /// <summary>Reads one CRLF line (escaped for display, without CRLF); null at end of stream.</summary>
     public async Task<string?> ReadLineAsync()
@@ -154,6 +188,11 @@ internal sealed class ScriptedConnection : IAsyncDisposable
             if (SmtpLineFramer.TryReadLine(ref buffer, 1 << 20, out var line) == LineReadStatus.Complete)
             {
                 var text = SmtpTap.Core.Transcript.TranscriptText.Decode(SmtpLineFramer.Content(line));
+                foreach (var segment in line)
+                {
+                    _server.RecordRaw(segment.Span);
+                }
+
                 _reader.AdvanceTo(buffer.Start);
                 _server.Record(text);
                 return text;
@@ -173,6 +212,66 @@ internal sealed class ScriptedConnection : IAsyncDisposable
         var line = await ReadLineAsync();
         Assert.True(line is not null && line.StartsWith(prefix, StringComparison.OrdinalIgnoreCase), $"server expected '{prefix}', got '{line ?? "<closed>"}'");
         return line!;
+    }
+
+    /// <summary>Reads exactly <paramref name="count"/> octets (a BDAT chunk); null if the connection ends first.</summary>
+    public async Task<byte[]?> ReadExactAsync(long count)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        cts.CancelAfter(s_timeout);
+        var bytes = new List<byte>();
+        while (bytes.Count < count)
+        {
+            var result = await _reader.ReadAsync(cts.Token);
+            var take = Math.Min(count - bytes.Count, result.Buffer.Length);
+            var chunk = result.Buffer.Slice(0, take).ToArray();
+            bytes.AddRange(chunk);
+            _server.RecordRaw(chunk);
+            _reader.AdvanceTo(result.Buffer.GetPosition(take));
+            if (take == 0 && result.IsCompleted)
+            {
+                return null;
+            }
+        }
+
+        return [.. bytes];
+    }
+
+    /// <summary>Reads one line starting with <paramref name="prefix"/> and answers with <paramref name="reply"/>.</summary>
+    public async Task ExpectReplyAsync(string prefix, string reply)
+    {
+        await ExpectAsync(prefix);
+        await SendAsync(reply);
+    }
+
+    /// <summary>Reads message content up to and including CRLF "." CRLF, as raw bytes; null if the connection ends first.</summary>
+    public async Task<byte[]?> ReadDataRawAsync()
+    {
+        var bytes = new List<byte>();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        cts.CancelAfter(s_timeout);
+        while (true)
+        {
+            var result = await _reader.ReadAsync(cts.Token);
+            var buffer = result.Buffer;
+            while (SmtpLineFramer.TryReadLine(ref buffer, 1 << 24, out var line) == LineReadStatus.Complete)
+            {
+                var raw = line.ToArray();
+                bytes.AddRange(raw);
+                _server.RecordRaw(raw);
+                if (raw.Length == 3 && raw[0] == (byte)'.')
+                {
+                    _reader.AdvanceTo(buffer.Start);
+                    return [.. bytes];
+                }
+            }
+
+            _reader.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                return null;
+            }
+        }
     }
 
     /// <summary>Reads message lines up to the terminating "." and returns them (as sent, still stuffed).</summary>

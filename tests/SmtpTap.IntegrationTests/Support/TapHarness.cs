@@ -44,6 +44,9 @@ internal sealed class TapHarness : IAsyncDisposable
 
     public CertificateAuthority Authority { get; }
 
+    /// <summary>Leaves from the tap's CA, which the tap trusts upstream too: a scripted upstream can do TLS with them.</summary>
+    public LeafCertificateCache Leaves => _leaves;
+
     public StringWriterSync Console { get; } = new();
 
     public string CaptureDirectory { get; }

@@ -2,41 +2,38 @@ using SmtpTap.Commands;
 
 namespace SmtpTap.Tests.Commands;
 
-/// <summary>The load and timeout options of `smtptap proxy` reach the settings, and bad values are refused.</summary>
+/// <summary>The hardening limits a user can tune on <c>smtptap proxy</c> (docs/security.md).</summary>
 public sealed class ProxyLimitOptionsTests
 {
     private static (bool Ok, ProxySettings? Settings, string? Problem) Build(params string[] args)
     {
-        var parse = ProxyCommand.Create().Parse(args);
+        var parse = RootCommandFactory.Create().Parse(["proxy", .. args]);
         var ok = ProxyCommand.TryBuild(parse, out var settings, out var problem);
         return (ok, settings, problem);
     }
 
     [Fact]
-    public void Defaults_FollowRfc5321AndPostfix()
+    public void Defaults_CommandLine512_NoOwnMessageSizeLimit()
     {
         var (ok, settings, _) = Build();
         Assert.True(ok);
-        Assert.Equal(300, settings!.IdleTimeoutSeconds);
-        Assert.Equal(500, settings.MinDataRate);
-        Assert.Equal(0, settings.MaxSessionsPerAddress);
+        Assert.Equal(512, settings!.MaxCommandLine);
+        Assert.Equal(0, settings.MaxMessageSize);
     }
 
     [Fact]
-    public void GivenValues_ReachTheSettings()
+    public void Options_AreTakenAsGiven()
     {
-        var (ok, settings, _) = Build("--idle-timeout", "60", "--min-data-rate", "0", "--max-sessions-per-ip", "20");
+        var (ok, settings, _) = Build("--max-command-line", "2048", "--max-message-size", "1048576");
         Assert.True(ok);
-        Assert.Equal(60, settings!.IdleTimeoutSeconds);
-        Assert.Equal(0, settings.MinDataRate);
-        Assert.Equal(20, settings.MaxSessionsPerAddress);
+        Assert.Equal(2048, settings!.MaxCommandLine);
+        Assert.Equal(1048576, settings.MaxMessageSize);
     }
 
     [Theory]
-    [InlineData("--idle-timeout", "0")]
-    [InlineData("--min-data-rate", "-1")]
-    [InlineData("--max-sessions-per-ip", "-5")]
-    public void BadValues_Refused(string option, string value)
+    [InlineData("--max-command-line", "511")]
+    [InlineData("--max-message-size", "-1")]
+    public void BelowRfcMinimumOrNegative_IsAUsageError(string option, string value)
     {
         var (ok, _, problem) = Build(option, value);
         Assert.False(ok);

@@ -23,7 +23,7 @@ public sealed class ToStringCanaryTests
         var second = mechanism == "LOGIN" ? Encoding.ASCII.GetBytes(Convert.ToBase64String(Encoding.UTF8.GetBytes(Secret))) : payload;
         var shown = describer.DescribeClient(first, isInitialResponse: true) + describer.DescribeClient(second, isInitialResponse: false);
         var echo = new SmtpReply(501, ["5.5.2 cannot decode " + Encoding.ASCII.GetString(payload)]);
-        var read = new ReplyRead(echo, Encoding.ASCII.GetBytes(echo.ToWireString()), MoreBuffered: false);
+        var read = new ReplyRead(echo, Encoding.ASCII.GetBytes(echo.ToWireString()), BufferedAfter: 0);
         var pending = new PendingCommand(PendingKind.AuthResponse);
         pending.Complete(echo);
         var everything = string.Join('\n', shown, describer.ToString(), read.ToString(), pending.ToString(), new PendingReplies().ToString(), new PeerProtocolException("malformed reply from the server: reply code is not followed by a space or a hyphen").ToString());
