@@ -49,6 +49,9 @@ internal sealed class SmtpConnection : IAsyncDisposable
     /// <summary>A write that takes longer (a peer that stopped reading) aborts the connection with <see cref="WriteTimeoutException"/>.</summary>
     public TimeSpan WriteTimeout { get; set; } = Timeout.InfiniteTimeSpan;
 
+    /// <summary>True once a write ran past <see cref="WriteTimeout"/> (the connection was then aborted).</summary>
+    public bool HasWriteTimedOut { get; private set; }
+
     public ValueTask WriteAsync(ReadOnlySequence<byte> data, CancellationToken cancellationToken) => WriteAsync(data, flush: true, cancellationToken);
 
     /// <summary>
@@ -155,6 +158,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
 
     private WriteTimeoutException WriteTimedOut()
     {
+        HasWriteTimedOut = true;
         Abort();
         return new WriteTimeoutException($"write did not complete within {WriteTimeout.TotalSeconds:0.###} s (the peer stopped reading)");
     }

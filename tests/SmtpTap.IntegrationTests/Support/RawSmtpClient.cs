@@ -79,6 +79,14 @@ internal sealed class RawSmtpClient : IAsyncDisposable
         return read?.Reply;
     }
 
+    /// <summary>The next reply exactly as the bytes arrived, or null if the server closed the connection.</summary>
+    public async Task<byte[]?> ReadRawReplyAsync()
+    {
+        using var cts = new CancellationTokenSource(s_timeout);
+        var read = await ReplyReader.ReadAsync(_reader, ReplyLimits.Default, cts.Token);
+        return read?.Raw;
+    }
+
     public async Task<SmtpReply> ExpectAsync(int code)
     {
         var reply = await ReadReplyAsync();
