@@ -114,41 +114,8 @@ internal sealed class SmtpConnection : IAsyncDisposable
     }
 
     /// <summary>Sends whatever <see cref="WriteAsync(ReadOnlySequence{byte}, bool, CancellationToken)"/> queued.</summary>
-    public async ValueTask FlushAsync(CancellationToken cancellationToken)
-    {
-        if (_deferred.WrittenCount == 0)
-        {
-            return;
-        }
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(WriteTimeout);
-        try
-        {
-            await _writeLock.WaitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw WriteTimedOut();
-        }
-
-        try
-        {
-            if (_deferred.WrittenCount > 0)
-            {
-                await WriteDeferredAsync(timeout.Token);
-                await _stream.FlushAsync(timeout.Token);
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw WriteTimedOut();
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+    public ValueTask FlushAsync(CancellationToken cancellationToken) =>
+        _deferred.WrittenCount == 0 ? ValueTask.CompletedTask : WriteAsync(ReadOnlySequence<byte>.Empty, flush: true, cancellationToken);
 
     private async ValueTask WriteDeferredAsync(CancellationToken cancellationToken)
     {
