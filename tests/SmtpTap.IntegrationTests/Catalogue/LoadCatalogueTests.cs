@@ -278,10 +278,7 @@ public sealed class LoadCatalogueTests(ITestOutputHelper output)
             upstreamClosed.TrySetResult(await ScriptedFaults.DrainUntilClosedAsync(c));
         });
         await using var harness = await TapHarness.StartScriptedAsync(server, configure: ScaledLimits.With(l => l with { ServerReplyTimeout = TimeSpan.FromMilliseconds(600) }));
-        await using var raw = await RawSmtpClient.ConnectAsync(harness.Port);
-        await raw.ExpectAsync(220);
-        await raw.SendAsync("EHLO c\r\n");
-        await raw.ExpectAsync(250);
+        await using var raw = await RawSmtpClient.ConnectAndEhloAsync(harness.Port);
         await raw.SendAsync("MAIL FROM:<a@example.test>\r\n");
         await raw.ExpectAsync(421);
         Assert.True(await raw.ClosedAsync());
@@ -344,10 +341,7 @@ public sealed class LoadCatalogueTests(ITestOutputHelper output)
             await Task.Delay(Timeout.Infinite, c.Token);
         });
         await using var harness = await TapHarness.StartScriptedAsync(server, configure: ScaledLimits.With(l => l with { DataBlockTimeout = TimeSpan.FromMilliseconds(800) }));
-        await using var raw = await RawSmtpClient.ConnectAsync(harness.Port);
-        await raw.ExpectAsync(220);
-        await raw.SendAsync("EHLO c\r\n");
-        await raw.ExpectAsync(250);
+        await using var raw = await RawSmtpClient.ConnectAndEhloAsync(harness.Port);
         await raw.SendAsync("MAIL FROM:<a@example.test>\r\n");
         await raw.ExpectAsync(250);
         await raw.SendAsync("RCPT TO:<b@example.test>\r\n");

@@ -31,6 +31,16 @@ internal sealed class RawSmtpClient : IAsyncDisposable
         return new RawSmtpClient(tcp);
     }
 
+    /// <summary>Connects, expects the 220 greeting, sends <c>EHLO c</c> and expects its 250.</summary>
+    public static async Task<RawSmtpClient> ConnectAndEhloAsync(int port)
+    {
+        var client = await ConnectAsync(port);
+        await client.ExpectAsync(220);
+        await client.SendAsync("EHLO c\r\n");
+        await client.ExpectAsync(250);
+        return client;
+    }
+
     public Task SendAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));
 
     public async Task SendAsync(ReadOnlyMemory<byte> bytes)
