@@ -24,8 +24,9 @@ if [ "$dotnet_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 interop_rc=0
 if [ -x tests/interop/run-matrix.sh ] && [ "${SMTPTAP_SKIP_INTEROP:-0}" != "1" ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    # dotnet test above built the whole solution in Release, the interop client included.
-    SMTPTAP_INTEROP_NO_BUILD=1 bash tests/interop/run-matrix.sh | tee "$results/interop.log"
+    # run-matrix.sh builds what it runs (the CLI and the MailKit interop client, which dotnet test does
+    # not build); the CLI build is incremental after dotnet test.
+    bash tests/interop/run-matrix.sh | tee "$results/interop.log"
     interop_rc=${PIPESTATUS[0]}
     ip=$(sed -n 's/^interop: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p' "$results/interop.log" | tail -1)
     if_=$(sed -n 's/^interop: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p' "$results/interop.log" | tail -1)

@@ -208,9 +208,21 @@ expect_queue_id() {
         { echo "the client saw queue id $qid, the delivered copy has another"; return 1; }
 }
 
+# eventually SECONDS COMMAND...: run COMMAND until it succeeds, at most SECONDS; print what its last
+# try printed. Transcript files are written through a buffer that the tap flushes every second.
+eventually() {
+    local until=$(( $(date +%s%N) + $1 * 1000000000 )) out; shift
+    while :; do
+        out=$("$@") && { [ -z "$out" ] || printf '%s\n' "$out"; return 0; }
+        [ "$(date +%s%N)" -lt "$until" ] || { printf '%s\n' "$out"; return 1; }
+        sleep 0.2
+    done
+}
+
 # expect_transcript TAP TOKEN PATTERN...: exactly one session transcript of TAP holds TOKEN, and it
-# has every PATTERN (extended regex); a PATTERN that starts with ! must not occur.
-expect_transcript() {
+# has every PATTERN (extended regex); a PATTERN that starts with ! must not occur. Waits for the flush.
+expect_transcript() { eventually 5 transcript_has "$@"; }
+transcript_has() {
     local tap=$1 token=$2 files pat; shift 2
     mapfile -t files < <(grep -lF "$token" "$WORK/transcripts/$tap"/*-s*.log 2>/dev/null)
     [ ${#files[@]} = 1 ] || { echo "${#files[@]} transcripts of tap $tap hold the token, expected 1"; return 1; }
@@ -540,20 +552,21 @@ neg_client_drops_mid_data() {
     sleep 0.3
     exec {fd}>&-
     if [ $rc != 0 ]; then fail "$name" "the session did not reach DATA"; return; fi
-    sleep 2
-    local transcript
-    transcript=$(grep -lF "$token" "$WORK/transcripts/plain"/*-s*.log | head -n 1)
-    if grep -rqF "$token" "$RIG_MAILBOX_ALICE/new"; then fail "$name" "a partial message was delivered"
-    elif [ -z "$transcript" ] || ! grep -qF 'closed the connection in the middle of DATA' "$transcript"; then
-        fail "$name" "the transcript does not say the client left in the middle of DATA"
+    local why
+    if ! why=$(expect_transcript plain "$token" 'closed the connection in the middle of DATA' 'Session closed'); then
+        fail "$name" "$why"
+    elif sleep 1; grep -rqF "$token" "$RIG_MAILBOX_ALICE/new"; then fail "$name" "a partial message was delivered"
     else pass "$name"; fi
 }
+
+# transcripts_saying TAP TEXT N: exactly N session transcripts of TAP hold TEXT.
+transcripts_saying() { [ "$(grep -lF -- "$2" "$WORK/transcripts/$1"/*-s*.log 2>/dev/null | wc -l)" = "$3" ]; }
 
 # --upstream-tls required against a server that offers no STARTTLS: a 421 greeting that says why, on
 # the plain and on the implicit-TLS client leg, and the transcript says why too.
 neg_upstream_tls_required() {
     local leg name reply want='^421 4\.7\.0 .*STARTTLS' why='does not offer STARTTLS and --upstream-tls is required'
-    local -A tls=([plain]="" [smtps]="--tls-on-connect --tls-verify --tls-ca-path $TAP_CA") before after
+    local -A tls=([plain]="" [smtps]="--tls-on-connect --tls-verify --tls-ca-path $TAP_CA") before
     for leg in plain smtps; do
         name=neg-upstream-tls-required-$leg
         wanted "$name" || continue
@@ -561,9 +574,9 @@ neg_upstream_tls_required() {
         # shellcheck disable=SC2086  # the TLS option string is split on purpose
         neg_swaks "$name" "${TAP_PORT[required-$leg]}" "$RIG_USER_ALICE" "" "" ${tls[$leg]} >/dev/null
         reply=$(swaks_error_reply "$WORK/$name.out")
-        after=$(grep -lF -- "$why" "$WORK/transcripts/required"/*-s*.log 2>/dev/null | wc -l)
         if ! [[ $reply =~ $want ]]; then fail "$name" "client got '$reply', expected /$want/"
-        elif [ "$after" != $((before + 1)) ]; then fail "$name" "no new session transcript says '$why'"
+        elif ! eventually 5 transcripts_saying required "$why" $((before + 1)) >/dev/null; then
+            fail "$name" "no new session transcript says '$why'"
         else pass "$name"; fi
     done
 }

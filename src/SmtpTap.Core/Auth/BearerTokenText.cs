@@ -41,6 +41,13 @@ internal static class BearerTokenText
 
             var key = pair[..eq];
             var value = pair[(eq + 1)..];
+            if ((Contains(identities, key) || Contains(shown, key)) && !IsPlainValue(value))
+            {
+                // A shown field holding a space, a control byte or another "=" means wrong separators: the token
+                // could be inside it ("user=u@x auth=Bearer TOKEN"), so the whole payload counts as malformed.
+                return false;
+            }
+
             sb.Append(sb.Length > 0 ? ", " : string.Empty);
             if (SaslText.EqualsIgnoreCase(key, "auth"))
             {
@@ -73,6 +80,19 @@ internal static class BearerTokenText
     /// <summary><c>raw [error JSON: {...}]</c>.</summary>
     public static string DescribeError(ReadOnlySpan<byte> raw, ReadOnlySpan<byte> payload) =>
         $"{SaslText.Echo(raw)} [error: {SaslText.Field(payload, SaslText.MaxEchoChars)}]";
+
+    private static bool IsPlainValue(ReadOnlySpan<byte> value)
+    {
+        foreach (var b in value)
+        {
+            if (b <= 0x20 || b == 0x7F || b == (byte)'=')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private static bool StartsWithBearer(ReadOnlySpan<byte> value) =>
         value.Length >= 7 && SaslText.EqualsIgnoreCase(value[..7], "Bearer ");

@@ -78,4 +78,7 @@ internal sealed record TapLimits
     /// reading) aborts the message with 451 (RFC 5321 section 4.5.3.2.5, data block: 3 minutes).
     /// </summary>
     public TimeSpan DataBlockTimeout { get; init; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>Concurrent sessions from one client address before it gets 421 (Postfix smtpd_client_connection_count_limit); 0: no per-address cap.</summary>
+    public int MaxSessionsPerAddress { get; init; }
 }

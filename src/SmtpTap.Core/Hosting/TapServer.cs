@@ -19,6 +19,7 @@ internal sealed class TapServer : IAsyncDisposable
     private readonly Serilog.ILogger _logger;
     private readonly List<(ListenerEndpoint Endpoint, Socket Socket)> _listeners = [];
     private readonly ConcurrentDictionary<long, Task> _sessions = new();
+    private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _acceptLoops = [];
     private long _sessionCounter;
@@ -89,7 +90,15 @@ internal sealed class TapServer : IAsyncDisposable
             if (_sessions.Count >= _options.Limits.MaxSessions)
             {
                 _logger.Warning("Session limit {MaxSessions} reached; refusing {ClientEndPoint:l}", _options.Limits.MaxSessions, client.RemoteEndPoint?.ToString());
-                _ = RefuseAsync(client);
+                _ = RefuseAsync(client, "421 4.3.2 smtptap: too many sessions, try again later\r\n");
+                continue;
+            }
+
+            var address = (client.RemoteEndPoint as IPEndPoint)?.Address;
+            if (!TryEnterAddress(address))
+            {
+                _logger.Warning("Per-address session limit {MaxSessionsPerAddress} reached; refusing {ClientEndPoint:l}", _options.Limits.MaxSessionsPerAddress, client.RemoteEndPoint?.ToString());
+                _ = RefuseAsync(client, "421 4.7.0 smtptap: too many sessions from your address, try again later\r\n");
                 continue;
             }
 
@@ -97,7 +106,13 @@ internal sealed class TapServer : IAsyncDisposable
             var session = new TapSession(_options, endpoint, connector, _certificates, _logger, sessionId);
             var task = RunSessionAsync(session, client, cancellationToken);
             _sessions[id] = task;
-            _ = task.ContinueWith(_ => _sessions.TryRemove(id, out Task? _), TaskScheduler.Default);
+            _ = task.ContinueWith(
+                _ =>
+                {
+                    LeaveAddress(address);
+                    _sessions.TryRemove(id, out Task? _);
+                },
+                TaskScheduler.Default);
         }
     }
 
@@ -114,13 +129,40 @@ internal sealed class TapServer : IAsyncDisposable
         }
     }
 
-    private static async Task RefuseAsync(Socket client)
+    private bool TryEnterAddress(IPAddress? address)
+    {
+        var limit = _options.Limits.MaxSessionsPerAddress;
+        if (limit <= 0 || address is null)
+        {
+            return true;
+        }
+
+        var entered = false;
+        _perAddress.AddOrUpdate(address, _ => { entered = true; return 1; }, (_, n) => { entered = n < limit; return entered ? n + 1 : n; });
+        return entered;
+    }
+
+    private void LeaveAddress(IPAddress? address)
+    {
+        if (_options.Limits.MaxSessionsPerAddress <= 0 || address is null)
+        {
+            return;
+        }
+
+        var remaining = _perAddress.AddOrUpdate(address, 0, (_, n) => n - 1);
+        if (remaining <= 0)
+        {
+            _perAddress.TryRemove(new KeyValuePair<IPAddress, int>(address, 0));
+        }
+    }
+
+    private static async Task RefuseAsync(Socket client, string reply)
     {
         using (client)
         {
             try
             {
-                await client.SendAsync("421 4.3.2 smtptap: too many sessions, try again later\r\n"u8.ToArray(), SocketFlags.None);
+                await client.SendAsync(System.Text.Encoding.ASCII.GetBytes(reply), SocketFlags.None);
                 client.Shutdown(SocketShutdown.Both);
             }
             catch (SocketException)

@@ -83,8 +83,9 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
             await ReplyLocallyAsync(SmtpReply.Single(421, "4.4.2 smtptap: timeout: " + ex.Message + "; closing"), CancellationToken.None, quiesce: false);
             return SessionEnd.ClientTimeout;
         }
-        catch (IOException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is IOException or AuthenticationException && !cancellationToken.IsCancellationRequested)
         {
+            // A TLS alert from a client that rejected the tap's certificate can surface as either.
             return ClosedAfterHandshake() ?? SessionEnd.ClientError;
         }
     }

@@ -90,9 +90,9 @@ internal sealed class ServerPump(SessionContext context)
             await TellClientUpstreamLostAsync(waiting, ex.Message, CancellationToken.None);
             return SessionEnd.ProtocolViolation;
         }
-        catch (WriteTimeoutException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (WriteTimeoutException) when (!cancellationToken.IsCancellationRequested)
         {
-            Transcript.Warning("The client stopped reading its replies: " + ex.Message + "; closing both legs");
+            // Reported once by TapSession (either pump may notice the aborted client leg first).
             return SessionEnd.ClientTimeout;
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)

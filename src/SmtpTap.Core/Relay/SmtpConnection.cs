@@ -49,6 +49,9 @@ internal sealed class SmtpConnection : IAsyncDisposable
     /// <summary>A write that takes longer (a peer that stopped reading) aborts the connection with <see cref="WriteTimeoutException"/>.</summary>
     public TimeSpan WriteTimeout { get; set; } = Timeout.InfiniteTimeSpan;
 
+    /// <summary>True once a write ran past <see cref="WriteTimeout"/> (the connection was then aborted).</summary>
+    public bool HasWriteTimedOut { get; private set; }
+
     public ValueTask WriteAsync(ReadOnlySequence<byte> data, CancellationToken cancellationToken) => WriteAsync(data, flush: true, cancellationToken);
 
     /// <summary>
@@ -111,41 +114,8 @@ internal sealed class SmtpConnection : IAsyncDisposable
     }
 
     /// <summary>Sends whatever <see cref="WriteAsync(ReadOnlySequence{byte}, bool, CancellationToken)"/> queued.</summary>
-    public async ValueTask FlushAsync(CancellationToken cancellationToken)
-    {
-        if (_deferred.WrittenCount == 0)
-        {
-            return;
-        }
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(WriteTimeout);
-        try
-        {
-            await _writeLock.WaitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw WriteTimedOut();
-        }
-
-        try
-        {
-            if (_deferred.WrittenCount > 0)
-            {
-                await WriteDeferredAsync(timeout.Token);
-                await _stream.FlushAsync(timeout.Token);
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw WriteTimedOut();
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+    public ValueTask FlushAsync(CancellationToken cancellationToken) =>
+        _deferred.WrittenCount == 0 ? ValueTask.CompletedTask : WriteAsync(ReadOnlySequence<byte>.Empty, flush: true, cancellationToken);
 
     private async ValueTask WriteDeferredAsync(CancellationToken cancellationToken)
     {
@@ -155,6 +125,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
 
     private WriteTimeoutException WriteTimedOut()
     {
+        HasWriteTimedOut = true;
         Abort();
         return new WriteTimeoutException($"write did not complete within {WriteTimeout.TotalSeconds:0.###} s (the peer stopped reading)");
     }

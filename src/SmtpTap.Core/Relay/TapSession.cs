@@ -69,6 +69,12 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
             }
         }
 
+        if (client.HasWriteTimedOut && end != SessionEnd.Shutdown)
+        {
+            transcript.Warning($"The client stopped reading its replies: a write did not complete within {options.Limits.ClientWriteTimeout.TotalSeconds:0.###} s; closing both legs");
+            end = SessionEnd.ClientTimeout;
+        }
+
         if (end == SessionEnd.Quit)
         {
             client.ShutdownSend();

@@ -63,10 +63,12 @@ internal static class ProxyCommand
 
     private static readonly Option<int> s_minDataRate = new("--min-data-rate") { Description = "Minimum message data rate in bytes per second for DATA and BDAT; slower clients are cut off with 421 (0: off).", DefaultValueFactory = _ => 500 };
 
+    private static readonly Option<int> s_maxSessionsPerIp = new("--max-sessions-per-ip") { Description = "Concurrent sessions from one client address before it gets 421 (0: no per-address cap).", DefaultValueFactory = _ => 0 };
+
     public static Command Create()
     {
         var command = new Command("proxy", "Listen for mail clients and relay each session to the real server, printing a masked transcript.");
-        foreach (var option in new Option[] { s_listen, s_upstream, s_upstreamTls, s_upstreamCa, s_upstreamInsecure, s_allowPlainAuth, s_certDir, s_cert, s_key, s_certPasswordEnv, s_transcripts, s_json, s_captureDir, s_logFile, s_showBody, s_maskUsernames, s_maxSessions, s_maxLineLength, s_maxCommandLine, s_maxMessageSize, s_idleTimeout, s_minDataRate })
+        foreach (var option in new Option[] { s_listen, s_upstream, s_upstreamTls, s_upstreamCa, s_upstreamInsecure, s_allowPlainAuth, s_certDir, s_cert, s_key, s_certPasswordEnv, s_transcripts, s_json, s_captureDir, s_logFile, s_showBody, s_maskUsernames, s_maxSessions, s_maxLineLength, s_maxCommandLine, s_maxMessageSize, s_idleTimeout, s_minDataRate, s_maxSessionsPerIp })
         {
             command.Options.Add(option);
         }
@@ -131,9 +133,10 @@ internal static class ProxyCommand
             return false;
         }
 
-        if (idleTimeout < 1 || minDataRate < 0)
+        var maxPerIp = parseResult.GetValue(s_maxSessionsPerIp);
+        if (idleTimeout < 1 || minDataRate < 0 || maxPerIp < 0)
         {
-            problem = "--idle-timeout must be at least 1 second and --min-data-rate at least 0";
+            problem = "--idle-timeout must be at least 1 second, --min-data-rate and --max-sessions-per-ip at least 0";
             return false;
         }
 
@@ -161,6 +164,7 @@ internal static class ProxyCommand
             MaxMessageSize = maxMessageSize,
             IdleTimeoutSeconds = idleTimeout,
             MinDataRate = minDataRate,
+            MaxSessionsPerAddress = maxPerIp,
         };
         problem = null;
         return true;

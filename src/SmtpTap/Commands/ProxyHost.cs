@@ -97,6 +97,7 @@ internal sealed class ProxyHost : IAsyncDisposable
                 DataRateGrace = TimeSpan.FromSeconds(settings.IdleTimeoutSeconds),
                 ClientWriteTimeout = TimeSpan.FromSeconds(settings.IdleTimeoutSeconds),
                 MinDataRate = settings.MinDataRate,
+                MaxSessionsPerAddress = settings.MaxSessionsPerAddress,
             },
         };
         Tap = new TapServer(options, upstream, certificates, logger);

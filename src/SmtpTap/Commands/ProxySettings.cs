@@ -48,6 +48,9 @@ internal sealed record ProxySettings
     /// <summary>Seconds a client may stay silent between commands (RFC 5321 section 4.5.3.2.7: 300).</summary>
     public int IdleTimeoutSeconds { get; init; } = 300;
 
+    /// <summary>Concurrent sessions per client address (0: no cap).</summary>
+    public int MaxSessionsPerAddress { get; init; }
+
     /// <summary>Minimum DATA/BDAT rate in bytes per second (0: off).</summary>
     public int MinDataRate { get; init; } = 500;
 }

@@ -67,6 +67,28 @@ public sealed class LoadCatalogueTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task G44b_PerAddressCap_ExtraSessionsFromTheSameAddressGet421_SlotFreedWhenOneCloses()
+    {
+        await using var harness = await TapHarness.StartAsync(LegMode.Plain, LegMode.Plain, ScaledLimits.With(l => l with { MaxSessionsPerAddress = 2 }));
+        var first = await RawSmtpClient.ConnectAsync(harness.Port);
+        await first.ExpectAsync(220);
+        await using var second = await RawSmtpClient.ConnectAsync(harness.Port);
+        await second.ExpectAsync(220);
+        await using (var third = await RawSmtpClient.ConnectAsync(harness.Port))
+        {
+            var refused = await third.ExpectAsync(421);
+            Assert.Contains("from your address", refused.FirstLine, StringComparison.Ordinal);
+        }
+
+        await first.SendAsync("QUIT\r\n");
+        await first.ExpectAsync(221);
+        await first.DisposeAsync();
+        await WaitUntilAsync(() => harness.Tap.ActiveSessions == 1, "the first session is released");
+        await using var fourth = await RawSmtpClient.ConnectAsync(harness.Port);
+        await fourth.ExpectAsync(220);
+    }
+
+    [Fact]
     public async Task G45a_SlowlorisCommand_OneByteAtATime_Gets421AtPerCommandDeadline()
     {
         var deadline = TimeSpan.FromMilliseconds(800);
@@ -256,10 +278,7 @@ public sealed class LoadCatalogueTests(ITestOutputHelper output)
             upstreamClosed.TrySetResult(await ScriptedFaults.DrainUntilClosedAsync(c));
         });
         await using var harness = await TapHarness.StartScriptedAsync(server, configure: ScaledLimits.With(l => l with { ServerReplyTimeout = TimeSpan.FromMilliseconds(600) }));
-        await using var raw = await RawSmtpClient.ConnectAsync(harness.Port);
-        await raw.ExpectAsync(220);
-        await raw.SendAsync("EHLO c\r\n");
-        await raw.ExpectAsync(250);
+        await using var raw = await RawSmtpClient.ConnectAndEhloAsync(harness.Port);
         await raw.SendAsync("MAIL FROM:<a@example.test>\r\n");
         await raw.ExpectAsync(421);
         Assert.True(await raw.ClosedAsync());
@@ -322,10 +341,7 @@ public sealed class LoadCatalogueTests(ITestOutputHelper output)
             await Task.Delay(Timeout.Infinite, c.Token);
         });
         await using var harness = await TapHarness.StartScriptedAsync(server, configure: ScaledLimits.With(l => l with { DataBlockTimeout = TimeSpan.FromMilliseconds(800) }));
-        await using var raw = await RawSmtpClient.ConnectAsync(harness.Port);
-        await raw.ExpectAsync(220);
-        await raw.SendAsync("EHLO c\r\n");
-        await raw.ExpectAsync(250);
+        await using var raw = await RawSmtpClient.ConnectAndEhloAsync(harness.Port);
         await raw.SendAsync("MAIL FROM:<a@example.test>\r\n");
         await raw.ExpectAsync(250);
         await raw.SendAsync("RCPT TO:<b@example.test>\r\n");

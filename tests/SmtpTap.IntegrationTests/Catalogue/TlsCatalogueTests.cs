@@ -44,28 +44,25 @@ public sealed class TlsCatalogueTests(ITestOutputHelper output)
             await ScriptedFaults.DrainUntilClosedAsync(c);
         });
         await using var harness = await TapHarness.StartScriptedAsync(server, client: LegMode.StartTls, configure: ScaledLimits.With(l => l));
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(IPAddress.Loopback, harness.Port);
-        var stream = tcp.GetStream();
-        var buffer = new byte[4096];
-        _ = await stream.ReadAsync(buffer);
-        await stream.WriteAsync("EHLO c\r\n"u8.ToArray());
-        await Task.Delay(200);
-        _ = await stream.ReadAsync(buffer);
-        await stream.WriteAsync("STARTTLS\r\n"u8.ToArray());
-        var n = await stream.ReadAsync(buffer);
-        Assert.StartsWith("220", System.Text.Encoding.ASCII.GetString(buffer, 0, n), StringComparison.Ordinal);
-        await using (var ssl = new SslStream(stream, leaveInnerStreamOpen: true))
+        await using (var raw = await RawSmtpClient.ConnectAndEhloAsync(harness.Port))
         {
+            await raw.SendAsync("STARTTLS\r\n");
+            await raw.ExpectAsync(220);
+
             // Default validation: the system store does not hold the tap's CA.
-            await Assert.ThrowsAsync<AuthenticationException>(() => ssl.AuthenticateAsClientAsync("localhost"));
+            await Assert.ThrowsAsync<AuthenticationException>(() => raw.StartTlsAsync((_, _, _, errors) => errors == SslPolicyErrors.None));
         }
 
-        tcp.Dispose();
         var transcript = await harness.WaitForTranscriptAsync("Session closed (ClientTlsFailed)");
         output.WriteLine(transcript);
         Assert.Contains("client rejected certificate?", transcript, StringComparison.Ordinal);
         Assert.DoesNotContain(server.ReceivedSnapshot(), l => l.StartsWith("AUTH", StringComparison.Ordinal) || l.StartsWith("MAIL", StringComparison.Ordinal));
+        var released = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (harness.Tap.ActiveSessions != 0 && DateTime.UtcNow < released)
+        {
+            await Task.Delay(20);
+        }
+
         Assert.Equal(0, harness.Tap.ActiveSessions);
     }
 
@@ -106,10 +103,7 @@ public sealed class TlsCatalogueTests(ITestOutputHelper output)
             UpstreamTrustedCas = [fixtures.Root],
             Upstream = new UpstreamEndpoint(UpstreamKind.Smtps, host, server.Port),
         });
-        await using var raw = await RawSmtpClient.ConnectAsync(harness.Port);
-        await raw.ExpectAsync(220);
-        await raw.SendAsync("EHLO c\r\n");
-        await raw.ExpectAsync(250);
+        await using var raw = await RawSmtpClient.ConnectAndEhloAsync(harness.Port);
         Assert.Contains("verified (--upstream-ca, host name matches)", harness.Transcript, StringComparison.Ordinal);
     }
 

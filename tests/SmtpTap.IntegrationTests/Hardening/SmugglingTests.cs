@@ -90,11 +90,8 @@ public sealed class SmugglingTests(ITestOutputHelper output)
         var messages = RandomMessages(seed, 12);
         await using var server = new ScriptedMailServer().Start();
         await using var harness = await TapHarness.StartScriptedAsync(server, configure: o => o with { ShowBody = true });
-        await using (var raw = await RawSmtpClient.ConnectAsync(harness.Port))
+        await using (var raw = await RawSmtpClient.ConnectAndEhloAsync(harness.Port))
         {
-            await raw.ExpectAsync(220);
-            await raw.SendAsync("EHLO c\r\n");
-            await raw.ExpectAsync(250);
             foreach (var message in messages)
             {
                 await raw.SendAsync("MAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nDATA\r\n");
@@ -194,11 +191,8 @@ public sealed class SmugglingTests(ITestOutputHelper output)
     {
         await using var server = new ScriptedMailServer().Start();
         await using var harness = await TapHarness.StartScriptedAsync(server);
-        await using (var raw = await RawSmtpClient.ConnectAsync(harness.Port))
+        await using (var raw = await RawSmtpClient.ConnectAndEhloAsync(harness.Port))
         {
-            await raw.ExpectAsync(220);
-            await raw.SendAsync("EHLO c\r\n");
-            await raw.ExpectAsync(250);
             await raw.SendAsync(line);
             var refusal = await raw.ExpectAsync(500);
             Assert.StartsWith("5.5.2", refusal.FirstLine, StringComparison.Ordinal);
@@ -252,11 +246,8 @@ public sealed class SmugglingTests(ITestOutputHelper output)
             }
         });
         await using var harness = await TapHarness.StartScriptedAsync(server);
-        await using (var raw = await RawSmtpClient.ConnectAsync(harness.Port))
+        await using (var raw = await RawSmtpClient.ConnectAndEhloAsync(harness.Port))
         {
-            await raw.ExpectAsync(220);
-            await raw.SendAsync("EHLO c\r\n");
-            await raw.ExpectAsync(250);
             await raw.SendAsync("MAIL FROM:<a@b.test>\r\nRCPT TO:<nobody@d.test>\r\nDATA\r\n");
             await HardeningChecks.WaitForReceivedAsync(server, "DATA");
             await raw.SendAsync("Subject: x\r\n\r\nMAIL FROM:<smuggled@x>\r\n.\r\n");

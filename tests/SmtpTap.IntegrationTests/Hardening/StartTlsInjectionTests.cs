@@ -14,11 +14,8 @@ public sealed class StartTlsInjectionTests(ITestOutputHelper output)
     {
         await using var server = new ScriptedMailServer().Start();
         await using var harness = await TapHarness.StartScriptedAsync(server);
-        await using (var raw = await RawSmtpClient.ConnectAsync(harness.Port))
+        await using (var raw = await RawSmtpClient.ConnectAndEhloAsync(harness.Port))
         {
-            await raw.ExpectAsync(220);
-            await raw.SendAsync("EHLO c\r\n");
-            await raw.ExpectAsync(250);
             await raw.SendAsync("STARTTLS\r\nRSET\r\nMAIL FROM:<evil@x>\r\n");
             var refusal = await raw.ExpectAsync(503);
             Assert.StartsWith("5.5.1", refusal.FirstLine, StringComparison.Ordinal);
@@ -40,11 +37,8 @@ public sealed class StartTlsInjectionTests(ITestOutputHelper output)
     {
         await using var server = new ScriptedMailServer().Start();
         await using var harness = await TapHarness.StartScriptedAsync(server);
-        await using (var raw = await RawSmtpClient.ConnectAsync(harness.Port))
+        await using (var raw = await RawSmtpClient.ConnectAndEhloAsync(harness.Port))
         {
-            await raw.ExpectAsync(220);
-            await raw.SendAsync("EHLO c\r\n");
-            await raw.ExpectAsync(250);
             await raw.SendAsync("STARTTLS\r\n");
             await raw.ExpectAsync(220);
             await raw.SendAsync("MAIL FROM:<x@x.test>\r\n");
@@ -63,10 +57,7 @@ public sealed class StartTlsInjectionTests(ITestOutputHelper output)
     {
         await using var server = new ScriptedMailServer().Start();
         await using var harness = await TapHarness.StartScriptedAsync(server);
-        await using var raw = await RawSmtpClient.ConnectAsync(harness.Port);
-        await raw.ExpectAsync(220);
-        await raw.SendAsync("EHLO c\r\n");
-        await raw.ExpectAsync(250);
+        await using var raw = await RawSmtpClient.ConnectAndEhloAsync(harness.Port);
         await raw.SendAsync(command + "\r\nSTARTTLS\r\n");
         await raw.ExpectAsync(250);
         await raw.ExpectAsync(220);
@@ -93,11 +84,8 @@ public sealed class StartTlsInjectionTests(ITestOutputHelper output)
             }
         });
         await using var harness = await TapHarness.StartScriptedAsync(server);
-        await using (var raw = await RawSmtpClient.ConnectAsync(harness.Port))
+        await using (var raw = await RawSmtpClient.ConnectAndEhloAsync(harness.Port))
         {
-            await raw.ExpectAsync(220);
-            await raw.SendAsync("EHLO c\r\n");
-            await raw.ExpectAsync(250);
             await raw.SendAsync("RSET\r\nSTARTTLS\r\n");
             await HardeningChecks.WaitForReceivedAsync(server, "RSET");
             await raw.SendAsync("MAIL FROM:<evil@x>\r\n");
@@ -343,11 +331,8 @@ public sealed class StartTlsInjectionTests(ITestOutputHelper output)
     {
         await using var server = new ScriptedMailServer { Capabilities = ["PIPELINING", "CHUNKING"] }.Start();
         await using var harness = await TapHarness.StartScriptedAsync(server);
-        await using (var raw = await RawSmtpClient.ConnectAsync(harness.Port))
+        await using (var raw = await RawSmtpClient.ConnectAndEhloAsync(harness.Port))
         {
-            await raw.ExpectAsync(220);
-            await raw.SendAsync("EHLO c\r\n");
-            await raw.ExpectAsync(250);
             await raw.SendAsync("STARTTLS\r\n");
             await raw.ExpectAsync(220);
             await raw.StartTlsAsync(harness.ValidateWithTapCa);

@@ -31,6 +31,16 @@ internal sealed class RawSmtpClient : IAsyncDisposable
         return new RawSmtpClient(tcp);
     }
 
+    /// <summary>Connects, expects the 220 greeting, sends <c>EHLO c</c> and expects its 250.</summary>
+    public static async Task<RawSmtpClient> ConnectAndEhloAsync(int port)
+    {
+        var client = await ConnectAsync(port);
+        await client.ExpectAsync(220);
+        await client.SendAsync("EHLO c\r\n");
+        await client.ExpectAsync(250);
+        return client;
+    }
+
     public Task SendAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));
 
     public async Task SendAsync(ReadOnlyMemory<byte> bytes)
@@ -77,6 +87,14 @@ internal sealed class RawSmtpClient : IAsyncDisposable
         using var cts = new CancellationTokenSource(s_timeout);
         var read = await ReplyReader.ReadAsync(_reader, ReplyLimits.Default, cts.Token);
         return read?.Reply;
+    }
+
+    /// <summary>The next reply exactly as the bytes arrived, or null if the server closed the connection.</summary>
+    public async Task<byte[]?> ReadRawReplyAsync()
+    {
+        using var cts = new CancellationTokenSource(s_timeout);
+        var read = await ReplyReader.ReadAsync(_reader, ReplyLimits.Default, cts.Token);
+        return read?.Raw;
     }
 
     public async Task<SmtpReply> ExpectAsync(int code)

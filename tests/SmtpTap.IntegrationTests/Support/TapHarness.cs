@@ -76,9 +76,9 @@ internal sealed class TapHarness : IAsyncDisposable
     }
 
     /// <summary>A tap in front of a scripted upstream (no capture server).</summary>
-    public static async Task<TapHarness> StartScriptedAsync(ScriptedServer server, LegMode client = LegMode.Plain, LegMode upstream = LegMode.Plain, Func<TapOptions, TapOptions>? configure = null)
+    public static async Task<TapHarness> StartScriptedAsync(ScriptedServer server, LegMode client = LegMode.Plain, LegMode upstream = LegMode.Plain, Func<TapOptions, TapOptions>? configure = null, bool json = false)
     {
-        var harness = new TapHarness(client, upstream, configure, null, json: false, server.Port);
+        var harness = new TapHarness(client, upstream, configure, null, json, server.Port);
         await harness.StartInternalAsync();
         return harness;
     }
