@@ -65,6 +65,9 @@ internal sealed class SessionContext
     /// <summary>Only one pump tells the client that the upstream was lost; true for the first caller.</summary>
     public bool ClaimUpstreamLossAnswer() => Interlocked.Exchange(ref _upstreamLossAnswered, 1) == 0;
 
+    /// <summary>True once a pump has told the client that the upstream was lost.</summary>
+    public bool UpstreamLossAnswered => Volatile.Read(ref _upstreamLossAnswered) == 1;
+
     /// <summary>True while a BDAT chunk is only partly relayed: the server cannot have the whole message yet.</summary>
     public bool ChunkInFlight { get; set; }
 

@@ -130,9 +130,11 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
         else
         {
             end = await Outcome(serverTask);
-            if (context.InMessage)
+            if (context.InMessage && !context.UpstreamLossAnswered)
             {
                 // The client pump is streaming content: it answers 451 at the client's end of data (bounded by the rate rule).
+                // Not when the server pump already answered: the end of data was queued and forwarded, and the client pump,
+                // about to leave DataRelay, would go on to wait for a next command that a client waiting for the close never sends.
                 await Outcome(clientTask);
             }
 

@@ -168,7 +168,9 @@ public sealed class LoadCatalogueTests(ITestOutputHelper output)
     [Fact]
     public async Task G46_StalledTlsHandshake_ClosedAtHandshakeTimeout_WhileNormalSessionsComplete()
     {
-        await using var harness = await TapHarness.StartAsync(LegMode.Implicit, LegMode.Plain, ScaledLimits.With(l => l with { TlsHandshakeTimeout = TimeSpan.FromMilliseconds(800) }));
+        // The handshake timeout also bounds the ten probes' real handshakes, which take seconds on a loaded machine;
+        // 5 s still closes the stalled ones well inside the 30 s wait.
+        await using var harness = await TapHarness.StartAsync(LegMode.Implicit, LegMode.Plain, ScaledLimits.With(l => l with { TlsHandshakeTimeout = TimeSpan.FromSeconds(5) }));
         var stalled = new List<TcpClient>();
         for (var i = 0; i < 10; i++)
         {
