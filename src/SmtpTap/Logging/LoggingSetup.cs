@@ -1,7 +1,6 @@
 using System.Globalization;
 using Serilog;
 using Serilog.Formatting.Compact;
-using Serilog.Formatting.Display;
 
 namespace SmtpTap.Logging;
 
@@ -11,8 +10,15 @@ namespace SmtpTap.Logging;
 /// </summary>
 internal static class LoggingSetup
 {
-    public const string TextTemplate = "{Timestamp:HH:mm:ss.fff} {SessionId,-5} {Direction,-10} {Message:lj}{NewLine}";
-    public const string FileTemplate = "{Timestamp:yyyy-MM-ddTHH:mm:ss.fffzzz} {SessionId,-5} {Direction,-10} {Message:lj}{NewLine}";
+    public const string TextTemplate = "{Timestamp:" + TextTimestampFormat + "} {SessionId,-5} {Direction,-10} {Message:lj}{NewLine}";
+    public const string FileTemplate = "{Timestamp:" + FileTimestampFormat + "} {SessionId,-5} {Direction,-10} {Message:lj}{NewLine}";
+
+    /// <summary>
+    /// Console and files are formatted by <see cref="TranscriptLineFormatter"/>, which produces exactly what
+    /// Serilog's formatter produces for <see cref="TextTemplate"/> and <see cref="FileTemplate"/>.
+    /// </summary>
+    private const string TextTimestampFormat = "HH:mm:ss.fff";
+    private const string FileTimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffzzz";
 
     /// <summary>
     /// Transcript files are written through a buffer (one write per few KB instead of one per line) and
@@ -29,23 +35,19 @@ internal static class LoggingSetup
         }
         else
         {
-            config.WriteTo.Sink(new TextWriterSink(console, new MessageTemplateTextFormatter(TextTemplate, CultureInfo.InvariantCulture)));
+            config.WriteTo.Sink(new TextWriterSink(console, new TranscriptLineFormatter(TextTimestampFormat)));
         }
 
         if (output.TranscriptDirectory is { } dir)
         {
             Directory.CreateDirectory(dir);
             var run = DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-            config.WriteTo.Map(
-                "SessionId",
-                "tap",
-                (sessionId, sink) => sink.File(Path.Combine(dir, $"{run}-{sessionId}.log"), outputTemplate: FileTemplate, formatProvider: CultureInfo.InvariantCulture, buffered: true, flushToDiskInterval: TranscriptFlushInterval),
-                sinkMapCountLimit: 128);
+            config.WriteTo.Sink(new SessionFileSink(sessionId => Path.Combine(dir, $"{run}-{sessionId}.log"), new TranscriptLineFormatter(FileTimestampFormat), TranscriptFlushInterval));
         }
 
         if (output.LogFile is { } logFile)
         {
-            config.WriteTo.File(logFile, outputTemplate: FileTemplate, formatProvider: CultureInfo.InvariantCulture);
+            config.WriteTo.File(new TranscriptLineFormatter(FileTimestampFormat), logFile);
         }
 
         return config.CreateLogger();
