@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Serilog;
 using Serilog.Events;
 using Serilog.Parsing;
@@ -82,11 +83,14 @@ internal sealed class SessionTranscript
         var directionProperty = (uint)direction < (uint)_directionProperties.Length
             ? _directionProperties[(int)direction]
             : _directionProperties[(int)TranscriptDirection.Event];
+        var activity = Activity.Current;
         _logger.Write(new LogEvent(
             DateTimeOffset.Now,
             level,
             exception: null,
             template,
-            [new LogEventProperty(LinePropertyName, new ScalarValue(text)), directionProperty, _sessionIdProperty]));
+            new[] { new LogEventProperty(LinePropertyName, new ScalarValue(text)), directionProperty, _sessionIdProperty },
+            activity?.TraceId ?? default,
+            activity?.SpanId ?? default));
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Serilog;
+using Serilog.Formatting;
 using Serilog.Formatting.Compact;
 
 namespace SmtpTap.Logging;
@@ -26,17 +27,19 @@ internal static class LoggingSetup
     /// </summary>
     public static readonly TimeSpan TranscriptFlushInterval = TimeSpan.FromSeconds(1);
 
-    public static Serilog.Core.Logger Create(OutputOptions output, TextWriter console)
+    /// <summary>Builds the logger; dispose it to write out everything still buffered (console queue, files).</summary>
+    /// <param name="output">What goes where.</param>
+    /// <param name="console">The console writer.</param>
+    /// <param name="backgroundConsole">
+    /// Write the console from a background thread (<see cref="BackgroundTextWriterSink"/>), as
+    /// <c>smtptap proxy</c> does, so sessions do not wait for the terminal; otherwise each event is
+    /// written before the logging call returns (tests that read the writer while the tap runs).
+    /// </param>
+    public static Serilog.Core.Logger Create(OutputOptions output, TextWriter console, bool backgroundConsole = false)
     {
         var config = new LoggerConfiguration().MinimumLevel.Information();
-        if (output.Json)
-        {
-            config.WriteTo.Sink(new TextWriterSink(console, new RenderedCompactJsonFormatter()));
-        }
-        else
-        {
-            config.WriteTo.Sink(new TextWriterSink(console, new TranscriptLineFormatter(TextTimestampFormat)));
-        }
+        ITextFormatter consoleFormatter = output.Json ? new RenderedCompactJsonFormatter() : new TranscriptLineFormatter(TextTimestampFormat);
+        config.WriteTo.Sink(backgroundConsole ? new BackgroundTextWriterSink(console, consoleFormatter) : new TextWriterSink(console, consoleFormatter));
 
         if (output.TranscriptDirectory is { } dir)
         {
