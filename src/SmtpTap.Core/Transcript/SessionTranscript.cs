@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using Serilog;
+using Serilog.Events;
+using Serilog.Parsing;
 
 namespace SmtpTap.Core.Transcript;
 
@@ -7,23 +10,36 @@ namespace SmtpTap.Core.Transcript;
 /// Only text that has already been through the AUTH masking reaches it: callers pass masked lines for
 /// anything inside an AUTH exchange.
 /// </summary>
+/// <remarks>
+/// Transcript lines are the bulk of the events (about 17 per relayed message), so they are built directly:
+/// a template parsed once, the SessionId and Direction properties created once per session, and no
+/// per-event enricher chain. The event is the one <c>logger.ForContext("SessionId", id)
+/// .ForContext("Direction", d).Information("{Line:l}", text)</c> produces, with its properties in the same
+/// order (Line, Direction, SessionId), and it still goes through <paramref name="logger"/>'s own enrichers.
+/// </remarks>
 internal sealed class SessionTranscript
 {
-    private readonly ILogger _clientToTap;
-    private readonly ILogger _tapToServer;
-    private readonly ILogger _serverToTap;
-    private readonly ILogger _tapToClient;
+    private const string LinePropertyName = "Line";
+    private static readonly MessageTemplate s_lineTemplate = new MessageTemplateParser().Parse("{" + LinePropertyName + ":l}");
+    private static readonly MessageTemplate s_warningTemplate = new MessageTemplateParser().Parse("WARNING: {" + LinePropertyName + ":l}");
+
+    private readonly ILogger _logger;
     private readonly ILogger _event;
+    private readonly LogEventProperty _sessionIdProperty;
+    private readonly LogEventProperty[] _directionProperties;
 
     public SessionTranscript(ILogger logger, string sessionId)
     {
         SessionId = sessionId;
-        var session = logger.ForContext("SessionId", sessionId);
-        _clientToTap = For(session, TranscriptDirection.ClientToTap);
-        _tapToServer = For(session, TranscriptDirection.TapToServer);
-        _serverToTap = For(session, TranscriptDirection.ServerToTap);
-        _tapToClient = For(session, TranscriptDirection.TapToClient);
-        _event = For(session, TranscriptDirection.Event);
+        _logger = logger;
+        _sessionIdProperty = new LogEventProperty("SessionId", new ScalarValue(sessionId));
+        _directionProperties = new LogEventProperty[(int)TranscriptDirection.Event + 1];
+        for (var i = 0; i < _directionProperties.Length; i++)
+        {
+            _directionProperties[i] = new LogEventProperty(TranscriptDirectionNames.PropertyName, new ScalarValue(TranscriptDirectionNames.Of((TranscriptDirection)i)));
+        }
+
+        _event = logger.ForContext("SessionId", sessionId).ForContext(TranscriptDirectionNames.PropertyName, TranscriptDirectionNames.Of(TranscriptDirection.Event));
     }
 
     public string SessionId { get; }
@@ -31,30 +47,50 @@ internal sealed class SessionTranscript
     /// <summary>The tap-event logger, for events with their own message templates.</summary>
     public ILogger Events => _event;
 
-    public void Line(TranscriptDirection direction, string text) => Logger(direction).Information("{Line:l}", text);
+    public void Line(TranscriptDirection direction, string text)
+    {
+        if (_logger.IsEnabled(LogEventLevel.Information))
+        {
+            Write(LogEventLevel.Information, s_lineTemplate, direction, text);
+        }
+    }
 
     public void Lines(TranscriptDirection direction, Protocol.SmtpReply reply)
     {
-        var log = Logger(direction);
+        if (!_logger.IsEnabled(LogEventLevel.Information))
+        {
+            return;
+        }
+
         var code = reply.Code.ToString("D3", System.Globalization.CultureInfo.InvariantCulture);
         for (var i = 0; i < reply.Lines.Count; i++)
         {
             var separator = i == reply.Lines.Count - 1 ? " " : "-";
-            log.Information("{Line:l}", code + separator + reply.Lines[i]);
+            Write(LogEventLevel.Information, s_lineTemplate, direction, code + separator + reply.Lines[i]);
         }
     }
 
-    public void Warning(string text) => _event.Warning("WARNING: {Line:l}", text);
-
-    private ILogger Logger(TranscriptDirection direction) => direction switch
+    public void Warning(string text)
     {
-        TranscriptDirection.ClientToTap => _clientToTap,
-        TranscriptDirection.TapToServer => _tapToServer,
-        TranscriptDirection.ServerToTap => _serverToTap,
-        TranscriptDirection.TapToClient => _tapToClient,
-        _ => _event,
-    };
+        if (_logger.IsEnabled(LogEventLevel.Warning))
+        {
+            Write(LogEventLevel.Warning, s_warningTemplate, TranscriptDirection.Event, text);
+        }
+    }
 
-    private static ILogger For(ILogger session, TranscriptDirection direction) =>
-        session.ForContext(TranscriptDirectionNames.PropertyName, TranscriptDirectionNames.Of(direction));
+    private void Write(LogEventLevel level, MessageTemplate template, TranscriptDirection direction, string text)
+    {
+        var directionProperty = (uint)direction < (uint)_directionProperties.Length
+            ? _directionProperties[(int)direction]
+            : _directionProperties[(int)TranscriptDirection.Event];
+        var activity = Activity.Current;
+        _logger.Write(new LogEvent(
+            DateTimeOffset.Now,
+            level,
+            exception: null,
+            template,
+            new[] { new LogEventProperty(LinePropertyName, new ScalarValue(text)), directionProperty, _sessionIdProperty },
+            activity?.TraceId ?? default,
+            activity?.SpanId ?? default));
+    }
 }

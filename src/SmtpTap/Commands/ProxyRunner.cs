@@ -12,7 +12,8 @@ internal static class ProxyRunner
     {
         await using var logger = LoggingSetup.Create(
             new OutputOptions { Json = settings.Json, TranscriptDirectory = settings.TranscriptDirectory, LogFile = settings.LogFile },
-            output);
+            output,
+            backgroundConsole: true);
         ProxyHost host;
         try
         {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Serilog;
+using Serilog.Formatting;
 using Serilog.Formatting.Compact;
-using Serilog.Formatting.Display;
 
 namespace SmtpTap.Logging;
 
@@ -11,8 +11,15 @@ namespace SmtpTap.Logging;
 /// </summary>
 internal static class LoggingSetup
 {
-    public const string TextTemplate = "{Timestamp:HH:mm:ss.fff} {SessionId,-5} {Direction,-10} {Message:lj}{NewLine}";
-    public const string FileTemplate = "{Timestamp:yyyy-MM-ddTHH:mm:ss.fffzzz} {SessionId,-5} {Direction,-10} {Message:lj}{NewLine}";
+    public const string TextTemplate = "{Timestamp:" + TextTimestampFormat + "} {SessionId,-5} {Direction,-10} {Message:lj}{NewLine}";
+    public const string FileTemplate = "{Timestamp:" + FileTimestampFormat + "} {SessionId,-5} {Direction,-10} {Message:lj}{NewLine}";
+
+    /// <summary>
+    /// Console and files are formatted by <see cref="TranscriptLineFormatter"/>, which produces exactly what
+    /// Serilog's formatter produces for <see cref="TextTemplate"/> and <see cref="FileTemplate"/>.
+    /// </summary>
+    private const string TextTimestampFormat = "HH:mm:ss.fff";
+    private const string FileTimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffzzz";
 
     /// <summary>
     /// Transcript files are written through a buffer (one write per few KB instead of one per line) and
@@ -20,32 +27,30 @@ internal static class LoggingSetup
     /// </summary>
     public static readonly TimeSpan TranscriptFlushInterval = TimeSpan.FromSeconds(1);
 
-    public static Serilog.Core.Logger Create(OutputOptions output, TextWriter console)
+    /// <summary>Builds the logger; dispose it to write out everything still buffered (console queue, files).</summary>
+    /// <param name="output">What goes where.</param>
+    /// <param name="console">The console writer.</param>
+    /// <param name="backgroundConsole">
+    /// Write the console from a background thread (<see cref="BackgroundTextWriterSink"/>), as
+    /// <c>smtptap proxy</c> does, so sessions do not wait for the terminal; otherwise each event is
+    /// written before the logging call returns (tests that read the writer while the tap runs).
+    /// </param>
+    public static Serilog.Core.Logger Create(OutputOptions output, TextWriter console, bool backgroundConsole = false)
     {
         var config = new LoggerConfiguration().MinimumLevel.Information();
-        if (output.Json)
-        {
-            config.WriteTo.Sink(new TextWriterSink(console, new RenderedCompactJsonFormatter()));
-        }
-        else
-        {
-            config.WriteTo.Sink(new TextWriterSink(console, new MessageTemplateTextFormatter(TextTemplate, CultureInfo.InvariantCulture)));
-        }
+        ITextFormatter consoleFormatter = output.Json ? new RenderedCompactJsonFormatter() : new TranscriptLineFormatter(TextTimestampFormat);
+        config.WriteTo.Sink(backgroundConsole ? new BackgroundTextWriterSink(console, consoleFormatter) : new TextWriterSink(console, consoleFormatter));
 
         if (output.TranscriptDirectory is { } dir)
         {
             Directory.CreateDirectory(dir);
             var run = DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-            config.WriteTo.Map(
-                "SessionId",
-                "tap",
-                (sessionId, sink) => sink.File(Path.Combine(dir, $"{run}-{sessionId}.log"), outputTemplate: FileTemplate, formatProvider: CultureInfo.InvariantCulture, buffered: true, flushToDiskInterval: TranscriptFlushInterval),
-                sinkMapCountLimit: 128);
+            config.WriteTo.Sink(new SessionFileSink(sessionId => Path.Combine(dir, $"{run}-{sessionId}.log"), new TranscriptLineFormatter(FileTimestampFormat), TranscriptFlushInterval));
         }
 
         if (output.LogFile is { } logFile)
         {
-            config.WriteTo.File(logFile, outputTemplate: FileTemplate, formatProvider: CultureInfo.InvariantCulture);
+            config.WriteTo.File(new TranscriptLineFormatter(FileTimestampFormat), logFile);
         }
 
         return config.CreateLogger();
