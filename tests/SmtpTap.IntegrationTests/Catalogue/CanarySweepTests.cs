@@ -12,6 +12,7 @@ namespace SmtpTap.IntegrationTests.Catalogue;
 /// per-session transcript files, the log file and an EventListener on every EventSource captured; every canary must be
 /// absent from all of them in every encoding and alignment (SecretCanary).
 /// </summary>
+[Collection(IsolatedCollection.Name)] // its EventListener hears every EventSource in the process
 public sealed class CanarySweepTests(ITestOutputHelper output)
 {
     private static IEnumerable<(string Name, AuthExchange Exchange, string[] Canaries, byte[][] BinaryCanaries)> Exchanges()

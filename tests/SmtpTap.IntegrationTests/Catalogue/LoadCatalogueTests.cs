@@ -388,18 +388,8 @@ public sealed class LoadCatalogueTests(ITestOutputHelper output)
     }
 }
 
-/// <summary>
-/// G47 on its own: it counts unobserved task exceptions, which are process-wide, so no other test class runs beside it
-/// (their abandoned helper tasks were being finalized during its GC and counted against the tap).
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class LoadCatalogueIsolatedCollection
-{
-    public const string Name = "Load catalogue, isolated";
-}
-
-/// <summary>Catalogue part G cases that must run alone (see <see cref="LoadCatalogueIsolatedCollection"/>).</summary>
-[Collection(LoadCatalogueIsolatedCollection.Name)]
+/// <summary>Catalogue part G cases that must run alone (see <see cref="IsolatedCollection"/>).</summary>
+[Collection(IsolatedCollection.Name)]
 public sealed class LoadCatalogueIsolatedTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(30);
