@@ -81,7 +81,7 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
         }
 
         transcript.Events.Information(
-            "Session closed ({Outcome:l}) after {Duration} ms: {ToServerBytes} bytes relayed to the server, {ToClientBytes} bytes to the client; {Messages} messages relayed, {Accepted} accepted by the server",
+            "Session closed ({Outcome:l}) after {Duration} ms: {ToServerBytes} bytes relayed to the server, {ToClientBytes} bytes to the client; messages relayed: {Messages}, accepted by the server: {Accepted}",
             end.ToString(),
             (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
             context?.Upstream.BytesWritten ?? 0,
