@@ -14,23 +14,6 @@ public sealed class LoadCatalogueTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(30);
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + s_wait;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting until " + what);
-            await Task.Delay(20);
-        }
-    }
-
-    private static async Task SendProbeMessageAsync(TapHarness harness, string tag)
-    {
-        using var smtp = await harness.ConnectClientAsync();
-        await smtp.SendAsync(TestMessages.Simple(tag));
-        await smtp.DisconnectAsync(true);
-    }
-
     [Fact]
     public async Task G44_IdleConnectionsPastTheCap_Get421_IdleOnesClosedAtIdleTimeout_ProbeStillWorks()
     {
@@ -60,10 +43,10 @@ public sealed class LoadCatalogueTests(ITestOutputHelper output)
             await client.DisposeAsync();
         }
 
-        await WaitUntilAsync(() => harness.Tap.ActiveSessions == 0, "idle sessions are released");
-        await SendProbeMessageAsync(harness, "g44-probe");
+        await Eventually.HoldsAsync(() => harness.Tap.ActiveSessions == 0, "idle sessions are released");
+        await harness.SendMessageAsync("g44-probe");
         Assert.Single(await harness.Capture.WaitForMessagesAsync(1, CancellationToken.None).WaitAsync(s_wait));
-        await WaitUntilAsync(() => harness.Tap.ActiveSessions == 0, "the probe session is released");
+        await Eventually.HoldsAsync(() => harness.Tap.ActiveSessions == 0, "the probe session is released");
     }
 
     [Fact]
@@ -83,7 +66,7 @@ public sealed class LoadCatalogueTests(ITestOutputHelper output)
         await first.SendAsync("QUIT\r\n");
         await first.ExpectAsync(221);
         await first.DisposeAsync();
-        await WaitUntilAsync(() => harness.Tap.ActiveSessions == 1, "the first session is released");
+        await Eventually.HoldsAsync(() => harness.Tap.ActiveSessions == 1, "the first session is released");
         await using var fourth = await RawSmtpClient.ConnectAsync(harness.Port);
         await fourth.ExpectAsync(220);
     }
@@ -127,7 +110,7 @@ public sealed class LoadCatalogueTests(ITestOutputHelper output)
         await using var harness = await TapHarness.StartAsync(LegMode.Plain, LegMode.Plain, ScaledLimits.With(l => l with { MinDataRate = 500, DataRateGrace = TimeSpan.FromMilliseconds(800), ClientIdleTimeout = TimeSpan.FromSeconds(10) }));
 
         // Positive control: a normal sender under the same limits is not affected.
-        await SendProbeMessageAsync(harness, "g45-fast");
+        await harness.SendMessageAsync("g45-fast");
         Assert.Single(await harness.Capture.WaitForMessagesAsync(1, CancellationToken.None).WaitAsync(s_wait));
 
         await using var raw = await RawSmtpClient.ConnectAsync(harness.Port);
@@ -161,7 +144,7 @@ public sealed class LoadCatalogueTests(ITestOutputHelper output)
         await trickle;
         output.WriteLine(reply.FirstLine);
         Assert.Contains("minimum rate", reply.FirstLine, StringComparison.Ordinal);
-        await WaitUntilAsync(() => harness.Tap.ActiveSessions == 0, "the slow session and its upstream leg are released");
+        await Eventually.HoldsAsync(() => harness.Tap.ActiveSessions == 0, "the slow session and its upstream leg are released");
         Assert.Single(harness.Capture.Messages);
     }
 
@@ -180,7 +163,7 @@ public sealed class LoadCatalogueTests(ITestOutputHelper output)
             stalled.Add(tcp);
         }
 
-        await Task.WhenAll(Enumerable.Range(0, 10).Select(i => SendProbeMessageAsync(harness, "g46-" + i)));
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(i => harness.SendMessageAsync("g46-" + i)));
         Assert.Equal(10, (await harness.Capture.WaitForMessagesAsync(10, CancellationToken.None).WaitAsync(s_wait)).Count);
         foreach (var tcp in stalled)
         {
@@ -201,7 +184,7 @@ public sealed class LoadCatalogueTests(ITestOutputHelper output)
         }
 
         await harness.WaitForTranscriptAsync("Session closed (ClientTlsFailed)", 10);
-        await WaitUntilAsync(() => harness.Tap.ActiveSessions == 0, "handshake sessions are released");
+        await Eventually.HoldsAsync(() => harness.Tap.ActiveSessions == 0, "handshake sessions are released");
     }
 
     [Fact]
@@ -222,7 +205,7 @@ public sealed class LoadCatalogueTests(ITestOutputHelper output)
         await vanished.ConnectAsync(IPAddress.Loopback, harness.Port);
         await vanished.GetStream().WriteAsync("EHLO gone\r\n"u8.ToArray());
         Assert.True(await upstreamClosed.Task.WaitAsync(s_wait));
-        await WaitUntilAsync(() => harness.Tap.ActiveSessions == 0, "the half-open session is released");
+        await Eventually.HoldsAsync(() => harness.Tap.ActiveSessions == 0, "the half-open session is released");
         Assert.Contains("Session closed (ClientTimeout)", await harness.WaitForTranscriptAsync("Session closed"), StringComparison.Ordinal);
     }
 
@@ -242,7 +225,7 @@ public sealed class LoadCatalogueTests(ITestOutputHelper output)
         await raw.ExpectAsync(421);
         Assert.True(await raw.ClosedAsync());
         Assert.True(await upstreamClosed.Task.WaitAsync(s_wait));
-        await WaitUntilAsync(() => harness.Tap.ActiveSessions == 0, "the session is released");
+        await Eventually.HoldsAsync(() => harness.Tap.ActiveSessions == 0, "the session is released");
     }
 
     [Fact]
@@ -277,7 +260,7 @@ public sealed class LoadCatalogueTests(ITestOutputHelper output)
         });
         await harness.WaitForTranscriptAsync("The client stopped reading its replies");
         var transcript = await harness.WaitForTranscriptAsync("Session closed (");
-        await WaitUntilAsync(() => harness.Tap.ActiveSessions == 0, "the stuck session is released");
+        await Eventually.HoldsAsync(() => harness.Tap.ActiveSessions == 0, "the stuck session is released");
         output.WriteLine($"upstream answered {answered} NOOPs before backpressure stopped it");
         Assert.True(answered < 10_000, "backpressure must stop the relay before every reply is produced");
         Assert.Contains("Session closed (ClientTimeout)", transcript, StringComparison.Ordinal);
@@ -334,7 +317,7 @@ public sealed class LoadCatalogueTests(ITestOutputHelper output)
         gotDot = server.ReceivedSnapshot().Contains(".");
         Assert.False(gotDot);
         await harness.WaitForTranscriptAsync("The server stopped accepting message content");
-        await WaitUntilAsync(() => harness.Tap.ActiveSessions == 0, "the session is released");
+        await Eventually.HoldsAsync(() => harness.Tap.ActiveSessions == 0, "the session is released");
     }
 
     [Fact]
@@ -371,7 +354,7 @@ public sealed class LoadCatalogueTests(ITestOutputHelper output)
         });
 
         var stored = await harness.Capture.WaitForMessagesAsync(accepted.Count, CancellationToken.None).WaitAsync(s_wait);
-        await WaitUntilAsync(() => harness.Tap.ActiveSessions == 0, "soak sessions are released");
+        await Eventually.HoldsAsync(() => harness.Tap.ActiveSessions == 0, "soak sessions are released");
         var subjects = harness.Capture.Messages.Select(m => Encoding.UTF8.GetString(m.Content ?? File.ReadAllBytes(m.FilePath!))).Select(SubjectTag).ToList();
         output.WriteLine($"accepted {accepted.Count}, aborted {aborted.Count}, stored {subjects.Count}");
         Assert.Equal(accepted.Order(), subjects.Order());
@@ -393,23 +376,6 @@ public sealed class LoadCatalogueTests(ITestOutputHelper output)
 public sealed class LoadCatalogueIsolatedTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(30);
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + s_wait;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting until " + what);
-            await Task.Delay(20);
-        }
-    }
-
-    private static async Task SendProbeMessageAsync(TapHarness harness, string tag)
-    {
-        using var smtp = await harness.ConnectClientAsync();
-        await smtp.SendAsync(TestMessages.Simple(tag));
-        await smtp.DisconnectAsync(true);
-    }
 
     [Fact]
     public async Task G47_ConnectCloseFloodAndTlsHandshakeBurst_TapStaysUpAndReturnsToBaseline()
@@ -445,8 +411,8 @@ public sealed class LoadCatalogueIsolatedTests(ITestOutputHelper output)
                 }
             });
 
-            await WaitUntilAsync(() => harness.Tap.ActiveSessions == 0, "flood sessions are released");
-            await SendProbeMessageAsync(harness, "g47-probe");
+            await Eventually.HoldsAsync(() => harness.Tap.ActiveSessions == 0, "flood sessions are released");
+            await harness.SendMessageAsync("g47-probe");
             Assert.Single(await harness.Capture.WaitForMessagesAsync(1, CancellationToken.None).WaitAsync(s_wait));
             GC.Collect();
             GC.WaitForPendingFinalizers();

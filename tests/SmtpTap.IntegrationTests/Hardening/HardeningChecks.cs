@@ -19,21 +19,11 @@ internal static class HardeningChecks
     }
 
     /// <summary>Waits (bounded) until the scripted upstream received a line starting with the prefix.</summary>
-    public static async Task WaitForReceivedAsync(ScriptedServer server, string prefix)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (server.ReceivedSnapshot().Any(l => l.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)))
-            {
-                return;
-            }
-
-            await Task.Delay(10);
-        }
-
-        Assert.Fail($"the upstream never received '{prefix}'");
-    }
+    public static Task WaitForReceivedAsync(ScriptedServer server, string prefix) =>
+        Eventually.HoldsAsync(
+            () => server.ReceivedSnapshot().Any(l => l.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)),
+            $"the upstream received '{prefix}'",
+            TimeSpan.FromSeconds(20));
 
     public static void NeverReceived(ScriptedServer server, params string[] prefixes)
     {

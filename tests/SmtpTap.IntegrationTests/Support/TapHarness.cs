@@ -126,6 +126,14 @@ internal sealed class TapHarness : IAsyncDisposable
     }
 
     /// <summary>Chain check against the tap's CA alone (custom root trust) plus the name check SslStream did.</summary>
+    /// <summary>One MailKit session through the tap that sends <see cref="TestMessages.Simple"/> with the tag and quits.</summary>
+    public async Task SendMessageAsync(string tag)
+    {
+        using var smtp = await ConnectClientAsync();
+        await smtp.SendAsync(TestMessages.Simple(tag));
+        await smtp.DisconnectAsync(true);
+    }
+
     public bool ValidateWithTapCa(object sender, X509Certificate? certificate, X509Chain? chain, System.Net.Security.SslPolicyErrors errors)
     {
         if (certificate is null || errors.HasFlag(System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch))
