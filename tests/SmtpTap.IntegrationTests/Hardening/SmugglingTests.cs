@@ -1,6 +1,7 @@
 using System.Text;
 using SmtpTap.IntegrationTests.Support;
 using Xunit.Abstractions;
+using SmtpTap.Tests.Support;
 
 namespace SmtpTap.IntegrationTests.Hardening;
 
@@ -12,17 +13,7 @@ public sealed class SmugglingTests(ITestOutputHelper output)
     private static byte[] SmugglingBody(string variant) => Encoding.Latin1.GetBytes("Subject: t\r\n\r\nhello" + variant + SmuggledTail + "\r\n.\r\n");
 
     [Theory]
-    [InlineData("\n.\n")]
-    [InlineData("\n.\r\n")]
-    [InlineData("\r.\n")]
-    [InlineData("\r.\r")]
-    [InlineData("\r.\r\n")]
-    [InlineData("\n.\r")]
-    [InlineData("\r\n.\n")]
-    [InlineData("\r\n.\r")]
-    [InlineData("\r\n\0.\r\n")]
-    [InlineData("\r\n.\r\r\n")]
-    [InlineData("\r\r\n.\r\r\n")]
+    [MemberData(nameof(SmugglingVariants.FakeEndOfData), MemberType = typeof(SmugglingVariants))]
     public async Task B08_FakeEndOfDataVariant_Refused550AfterRealEnd_UpstreamNeverGetsDotOrSmuggledCommands(string variant)
     {
         await using var server = new ScriptedMailServer().Start();

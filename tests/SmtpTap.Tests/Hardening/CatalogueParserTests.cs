@@ -3,6 +3,7 @@ using System.Text;
 using SmtpTap.Core.Protocol;
 using SmtpTap.Core.Transcript;
 using SmtpTap.Tests.Protocol;
+using SmtpTap.Tests.Support;
 
 namespace SmtpTap.Tests.Hardening;
 
@@ -15,17 +16,7 @@ public sealed class CatalogueParserTests
     private static ReadOnlySequence<byte> Seq(string s) => new(Encoding.Latin1.GetBytes(s));
 
     [Theory]
-    [InlineData("\n.\n")]
-    [InlineData("\n.\r\n")]
-    [InlineData("\r.\n")]
-    [InlineData("\r.\r")]
-    [InlineData("\r.\r\n")]
-    [InlineData("\n.\r")]
-    [InlineData("\r\n.\n")]
-    [InlineData("\r\n.\r")]
-    [InlineData("\r\n\0.\r\n")]
-    [InlineData("\r\n.\r\r\n")]
-    [InlineData("\r\r\n.\r\r\n")]
+    [MemberData(nameof(SmugglingVariants.FakeEndOfData), MemberType = typeof(SmugglingVariants))]
     public void B08_FakeEndOfData_FramerNeverEndsDataAndFlagsTheLine(string variant)
     {
         var buffer = Seq("hello" + variant + "MAIL FROM:<smuggled@x>\r\n\r\n.\r\n");
