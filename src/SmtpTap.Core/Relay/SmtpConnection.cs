@@ -74,24 +74,22 @@ internal sealed class SmtpConnection : IAsyncDisposable
 
         try
         {
-            if (!flush && _deferred.WrittenCount + data.Length <= MaxDeferred)
+            // Queue what fits: everything when not flushing, or behind bytes already queued so both go in one send.
+            if (_deferred.WrittenCount + data.Length <= MaxDeferred && (!flush || _deferred.WrittenCount > 0))
             {
                 data.CopyTo(_deferred.GetSpan((int)data.Length));
                 _deferred.Advance((int)data.Length);
                 BytesWritten += data.Length;
-                return;
+                if (!flush)
+                {
+                    return;
+                }
+
+                data = ReadOnlySequence<byte>.Empty;
             }
 
             if (_deferred.WrittenCount > 0)
             {
-                if (_deferred.WrittenCount + data.Length <= MaxDeferred)
-                {
-                    data.CopyTo(_deferred.GetSpan((int)data.Length));
-                    _deferred.Advance((int)data.Length);
-                    BytesWritten += data.Length;
-                    data = ReadOnlySequence<byte>.Empty;
-                }
-
                 await WriteDeferredAsync(timeout.Token);
             }
 
@@ -203,10 +201,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
         try
         {
             await Reader.CompleteAsync();
-            if (_deferred.WrittenCount > 0)
-            {
-                await WriteDeferredAsync(cancellationToken);
-            }
+            await FlushAsync(cancellationToken);
 
             var ssl = new SslStream(_network, leaveInnerStreamOpen: true);
             _stream = ssl;
@@ -242,10 +237,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
         try
         {
             await Reader.CompleteAsync();
-            if (_deferred.WrittenCount > 0)
-            {
-                await WriteDeferredAsync(cancellationToken);
-            }
+            await FlushAsync(cancellationToken);
 
             var ssl = new SslStream(_network, leaveInnerStreamOpen: true);
             _stream = ssl;
