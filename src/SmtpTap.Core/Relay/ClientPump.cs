@@ -107,8 +107,8 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
 
     private async Task<ReadResult> ReadAsync(PipeReader reader, CancellationToken cancellationToken)
     {
-        var limits = context.Options.Limits;
-        var timeout = context.Pending.Contains(PendingKind.EndOfData) || context.Pending.Contains(PendingKind.BdatLast)
+        var limits = Limits;
+        var timeout = context.Pending.AwaitsEndOfData
             ? limits.EndOfDataTimeout + limits.ClientIdleTimeout
             : limits.ClientIdleTimeout;
         var deadline = _partialLineSince is { } since ? limits.CommandDeadline - System.Diagnostics.Stopwatch.GetElapsedTime(since) : (TimeSpan?)null;

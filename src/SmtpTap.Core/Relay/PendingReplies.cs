@@ -45,20 +45,23 @@ internal sealed class PendingReplies
         }
     }
 
-    /// <summary>True if a command of this kind awaits a reply.</summary>
-    public bool Contains(PendingKind kind)
+    /// <summary>True if the end of a message (DATA's dot or BDAT LAST) awaits the server's verdict.</summary>
+    public bool AwaitsEndOfData
     {
-        lock (_gate)
+        get
         {
-            foreach (var command in _queue)
+            lock (_gate)
             {
-                if (command.Kind == kind)
+                foreach (var command in _queue)
                 {
-                    return true;
+                    if (command.Kind.IsEndOfData())
+                    {
+                        return true;
+                    }
                 }
-            }
 
-            return false;
+                return false;
+            }
         }
     }
 

@@ -136,7 +136,7 @@ internal sealed class ServerPump(SessionContext context)
         }
     }
 
-    private TimeSpan TimeoutFor(PendingKind kind) => kind is PendingKind.EndOfData or PendingKind.BdatLast
+    private TimeSpan TimeoutFor(PendingKind kind) => kind.IsEndOfData()
         ? context.Options.Limits.EndOfDataTimeout
         : context.Options.Limits.ServerReplyTimeout;
 
@@ -281,7 +281,7 @@ internal sealed class ServerPump(SessionContext context)
             return;
         }
 
-        var afterEndOfData = waiting?.Kind is PendingKind.EndOfData or PendingKind.BdatLast;
+        var afterEndOfData = waiting?.Kind.IsEndOfData() == true;
         var reply = afterEndOfData
             ? SmtpReply.Single(451, $"4.4.2 smtptap: {why} before confirming the message; it may or may not have been delivered, please send it again")
             : SmtpReply.Single(421, $"4.4.2 smtptap: {why}; closing");

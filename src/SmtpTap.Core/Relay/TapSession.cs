@@ -146,7 +146,7 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
     }
 
     private static bool AwaitsEndOfDataReply(SessionContext context) =>
-        !context.ChunkInFlight && (context.Pending.Contains(PendingKind.EndOfData) || context.Pending.Contains(PendingKind.BdatLast));
+        !context.ChunkInFlight && context.Pending.AwaitsEndOfData;
 
     /// <summary>
     /// The client left after its end of data: the server still decides, so the tap waits for that verdict (bounded by
