@@ -113,6 +113,61 @@ public sealed class ProxyCommandTests
         Assert.Contains("EHLO json.test", await File.ReadAllTextAsync(session));
     }
 
+    /// <summary>
+    /// The canary through the real command: its background console, per-session transcript files, --log-file and the
+    /// captured message, in text and JSON, after AUTH PLAIN and AUTH LOGIN with a unique password.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Canary_AuthPasswordAbsentFromEveryOutputOfTheCommand(bool json)
+    {
+        using var temp = new TempDirectory();
+        var secret = "CliCanary-" + Guid.NewGuid().ToString("N");
+        string[] args = ["proxy", "--cert-dir", temp.Sub("certs"), "--capture-dir", temp.Sub("captured"), "--listen", "smtp://127.0.0.1:0", "--transcripts", temp.Sub("t"), "--log-file", temp.Sub("tap.log")];
+        var (exit, output, error) = await RunUntilAsync(
+            json ? [.. args, "--json"] : args,
+            o => o.Contains("Press Ctrl+C", StringComparison.Ordinal),
+            async port =>
+            {
+                await using (var plain = await RawSmtpClient.ConnectAndEhloAsync(port))
+                {
+                    await plain.SendAsync("AUTH PLAIN " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("\0canary-user\0" + secret)) + "\r\n");
+                    await plain.ExpectAsync(235);
+                    await plain.SendAsync("MAIL FROM:<a@example.test>\r\nRCPT TO:<b@example.test>\r\nDATA\r\n");
+                    await plain.ExpectAsync(250);
+                    await plain.ExpectAsync(250);
+                    await plain.ExpectAsync(354);
+                    await plain.SendAsync("Subject: canary\r\n\r\nbody\r\n.\r\nQUIT\r\n");
+                    await plain.ExpectAsync(250);
+                    await plain.ExpectAsync(221);
+                }
+
+                await using var login = await RawSmtpClient.ConnectAndEhloAsync(port);
+                await login.SendAsync("AUTH LOGIN\r\n");
+                await login.ExpectAsync(334);
+                await login.SendAsync(Convert.ToBase64String("canary-user"u8.ToArray()) + "\r\n");
+                await login.ExpectAsync(334);
+                await login.SendAsync(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(secret)) + "\r\n");
+                await login.ExpectAsync(235);
+                await login.SendAsync("QUIT\r\n");
+                await login.ExpectAsync(221);
+            });
+        Assert.Equal(0, exit);
+        Assert.Contains("canary-user", output, StringComparison.Ordinal);
+        var files = Directory.GetFiles(temp.Path, "*", SearchOption.AllDirectories).Where(f => !f.Contains("certs", StringComparison.Ordinal)).ToList();
+        Assert.Contains(files, f => f.EndsWith(".eml", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.EndsWith("tap.log", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.EndsWith("-s0002.log", StringComparison.Ordinal));
+        var everything = new System.Text.StringBuilder(output).AppendLine(error);
+        foreach (var file in files)
+        {
+            everything.AppendLine(await File.ReadAllTextAsync(file));
+        }
+
+        SmtpTap.Tests.Support.SecretCanary.AssertAbsent(secret, everything.ToString());
+    }
+
     private static JsonDocument ParseLine(string line)
     {
         try
