@@ -1,6 +1,9 @@
 namespace SmtpTap.Core.Protocol;
 
-/// <summary>The SMTP commands the tap treats specially; everything else is <see cref="Other"/>.</summary>
+/// <summary>
+/// The SMTP commands the tap knows by name. <see cref="OtherKnown"/> is a real SMTP command the relay has no
+/// special handling for (VRFY, EXPN, HELP, ETRN, ...); <see cref="Other"/> is a line that is no known command.
+/// </summary>
 internal enum SmtpVerb
 {
     Other,
@@ -15,4 +18,8 @@ internal enum SmtpVerb
     Rset,
     Noop,
     Quit,
+    Vrfy,
+    Expn,
+    Help,
+    OtherKnown,
 }
