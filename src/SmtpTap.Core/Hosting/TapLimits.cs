@@ -6,11 +6,12 @@ internal sealed record TapLimits
     // --- Hardening limits (issue 6, catalogue A-C): kept together for merging. ---
 
     /// <summary>
-    /// Command line including CRLF (RFC 5321 section 4.5.3.1.4: 512). MAIL and RCPT may be twice as long,
-    /// because extension parameters (RFC 4954 AUTH=, RFC 3461 DSN) legitimately lengthen them; AUTH lines
-    /// have their own limit. Longer lines get 500 5.5.6 and are not forwarded.
+    /// Command line including CRLF. RFC 5321 section 4.5.3.1.4 sets 512 as the minimum a server must take, but
+    /// servers take far more (Postfix: line_length_limit 2048), so the default is above what they accept and the
+    /// tap never refuses what the server would take. MAIL and RCPT may be twice as long (extension parameters);
+    /// AUTH lines have their own limit. Longer lines get 500 5.5.6 and are not forwarded.
     /// </summary>
-    public int MaxCommandLine { get; init; } = 512;
+    public int MaxCommandLine { get; init; } = 4096;
 
     /// <summary>
     /// Largest message in octets as the tap counts them on the wire (0: no limit of the tap's own; the
@@ -29,8 +30,12 @@ internal sealed record TapLimits
     /// <summary>AUTH command and SASL response lines (RFC 4954: 12288 is considered enough).</summary>
     public int MaxAuthLine { get; init; } = 12288;
 
-    /// <summary>Text line inside DATA, including CRLF (RFC 5321: 1000).</summary>
-    public int MaxDataLine { get; init; } = 1000;
+    /// <summary>
+    /// Text line inside DATA, including CRLF, that the tap enforces (0: none). RFC 5321 says 1000, but servers take
+    /// longer lines (CRM HTML on one line is common), so by default the tap relays them, streamed in bounded memory,
+    /// and flags each in the transcript.
+    /// </summary>
+    public int MaxDataLine { get; init; }
 
     public int MaxSessions { get; init; } = 1000;
 

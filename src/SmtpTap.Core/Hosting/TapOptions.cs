@@ -33,6 +33,12 @@ internal sealed record TapOptions
 
     public TapLimits Limits { get; init; } = new();
 
+    /// <summary>What a line ending in a bare LF gets (--line-endings): refused at once (default), or normalised to CRLF.</summary>
+    public Protocol.LineEndingPolicy LineEndings { get; init; } = Protocol.LineEndingPolicy.Reject;
+
+    /// <summary>When the client leg offers STARTTLS (--client-starttls): as the server does (default), always, or never.</summary>
+    public ClientStartTlsPolicy ClientStartTls { get; init; } = ClientStartTlsPolicy.Mirror;
+
     /// <summary>
     /// Whether an address (client or upstream) counts as "on this machine" for the AUTH rules (loopback by default).
     /// A local plaintext client may authenticate when the upstream leg is TLS; a remote one follows the server's own posture.

@@ -1,7 +1,8 @@
 namespace SmtpTap.Core.Protocol;
 
 /// <summary>
-/// Skips the rest of an over-long line up to its CRLF (a bare LF does not end it), in any chunking and in
+/// Skips the rest of an over-long line up to its line end (CRLF, or a bare LF, which the tap refuses or normalises
+/// like any other line end, so an LF-only client is answered instead of waiting), in any chunking and in
 /// constant memory. Counts what it skipped so the caller can give up after a discard limit.
 /// </summary>
 internal struct LineDiscarder
@@ -16,7 +17,7 @@ internal struct LineDiscarder
         for (var i = 0; i < data.Length; i++)
         {
             var b = data[i];
-            if (b == (byte)'\n' && _sawCr)
+            if (b == (byte)'\n')
             {
                 _sawCr = false;
                 Discarded += i + 1;

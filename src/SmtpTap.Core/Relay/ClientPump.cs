@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Security.Authentication;
 using SmtpTap.Core.Auth;
+using SmtpTap.Core.Hosting;
 using SmtpTap.Core.Protocol;
 using SmtpTap.Core.Transcript;
 
@@ -17,7 +18,9 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
 {
     private readonly DataRelay _data = new(context, serverPump);
     private readonly TransactionState _transaction = new();
+    private readonly AuthTail _authTail = new();
     private bool _needEhlo;
+    private bool _normalisedCommandLogged;
     private long? _partialLineSince;
     private bool _silentSinceTls = context.Client.IsTls;
 
@@ -34,8 +37,8 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
                 var reader = context.Client.Reader;
                 var result = await ReadAsync(reader, cancellationToken);
                 var buffer = result.Buffer;
-                var status = SmtpLineFramer.TryReadLine(ref buffer, Limits.MaxAuthLine, out var line);
-                if (status == LineReadStatus.NeedMoreData)
+                var piece = LineFramer.Next(ref buffer, Limits.MaxAuthLine);
+                if (!piece.HasValue)
                 {
                     _partialLineSince = result.Buffer.IsEmpty ? null : _partialLineSince ?? System.Diagnostics.Stopwatch.GetTimestamp();
                     await context.Upstream.FlushAsync(cancellationToken);
@@ -48,7 +51,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
                     continue;
                 }
 
-                if (status == LineReadStatus.TooLong)
+                if (piece.Ending == LineEnding.None || piece.Bytes.Length > Limits.MaxAuthLine)
                 {
                     reader.AdvanceTo(result.Buffer.Start);
                     var tooLong = await DiscardLongLineAsync(cancellationToken);
@@ -62,10 +65,12 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
 
                 _partialLineSince = null;
                 _silentSinceTls = false;
-                var lineBytes = line.ToArray();
+                var lineBytes = piece.Bytes.ToArray();
                 var moreBuffered = !buffer.IsEmpty;
                 reader.AdvanceTo(buffer.Start);
-                var end = await HandleLineAsync(lineBytes, moreBuffered, cancellationToken);
+                var end = piece.Ending == LineEnding.BareLf
+                    ? await BareLfLineAsync(lineBytes, moreBuffered, cancellationToken)
+                    : await HandleLineAsync(lineBytes, moreBuffered, cancellationToken);
                 if (end is not null)
                 {
                     return end.Value;
@@ -170,6 +175,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         }
 
         var inAuth = context.Sasl is not null;
+        _authTail.Take(discarder.Discarded);
         Transcript.Line(TranscriptDirection.ClientToTap, (inAuth ? SaslMask.Placeholder : "(over-long line)") + " (" + discarder.Discarded + " octets, discarded)");
         if (inAuth)
         {
@@ -190,13 +196,70 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         return await ReplyErrorAsync(SmtpReply.Single(500, text), cancellationToken);
     }
 
+    /// <summary>
+    /// A line that ended in a bare LF. With --line-endings fix it becomes a CRLF line and is handled as one; otherwise
+    /// it is refused at once with a reply that explains (an LF-only client would otherwise wait for a CRLF forever).
+    /// </summary>
+    private async Task<SessionEnd?> BareLfLineAsync(byte[] line, bool moreBuffered, CancellationToken cancellationToken)
+    {
+        var content = line.AsSpan(0, line.Length - 1);
+        if (context.Options.LineEndings == LineEndingPolicy.Fix)
+        {
+            if (!_normalisedCommandLogged)
+            {
+                _normalisedCommandLogged = true;
+                Transcript.Events.Information("The client ends command lines with a bare LF: normalised to CRLF before relaying (--line-endings fix)");
+            }
+
+            return await HandleLineAsync([.. content, (byte)'\r', (byte)'\n'], moreBuffered, cancellationToken);
+        }
+
+        var inTail = _authTail.Take(line.Length);
+        Transcript.Line(TranscriptDirection.ClientToTap, context.Sasl is null ? Shown(content, inTail) + "\\n" : SaslMask.Placeholder);
+        Transcript.Warning("Line ended with a bare LF instead of CRLF (RFC 5321 section 2.3.8): not forwarded; smtptap --line-endings fix would normalise it");
+        if (context.Sasl is not null)
+        {
+            await CancelAuthAsync(cancellationToken);
+        }
+
+        return await ReplyErrorAsync(SmtpReply.Single(500, "5.5.2 smtptap: line ends in a bare LF, SMTP needs CRLF (RFC 5321 section 2.3.8); not forwarded (smtptap --line-endings fix accepts it)"), cancellationToken);
+    }
+
+    /// <summary>What the transcript shows of a client line outside an AUTH exchange: the line, or a mask when it may be a secret.</summary>
+    private string Shown(ReadOnlySpan<byte> content, bool sentDuringAuth)
+    {
+        var masked = ClientLineMasking.Mask(content, sentDuringAuth);
+        if (masked is null)
+        {
+            return TranscriptText.Decode(content);
+        }
+
+        context.RememberMaskedLine(content);
+        return masked;
+    }
+
+    private async Task CancelAuthAsync(CancellationToken cancellationToken)
+    {
+        Transcript.Warning("The AUTH exchange is cancelled upstream with \"*\"");
+        await ForwardAndWaitAsync(PendingKind.AuthCancel, "*\r\n"u8.ToArray(), cancellationToken);
+        context.Sasl = null;
+        context.SaslPayloads.Clear();
+        _authTail.ExchangeEnded(BufferedCount());
+    }
+
     private async Task<SessionEnd?> HandleLineAsync(byte[] line, bool moreBuffered, CancellationToken cancellationToken)
     {
         var content = line.AsMemory(0, line.Length - 2);
+        var inTail = _authTail.Take(line.Length);
         if (LineAnomaly.HasBareCrLfOrNul(content.Span))
         {
-            Transcript.Line(TranscriptDirection.ClientToTap, context.Sasl is null ? TranscriptText.Decode(content.Span) : SaslMask.Placeholder);
+            Transcript.Line(TranscriptDirection.ClientToTap, context.Sasl is null ? Shown(content.Span, inTail) : SaslMask.Placeholder);
             Transcript.Warning("Bare CR, LF or NUL inside a command line: not forwarded (a lenient server could read it as two commands)");
+            if (context.Sasl is not null)
+            {
+                await CancelAuthAsync(cancellationToken);
+            }
+
             return await ReplyErrorAsync(SmtpReply.Single(500, "5.5.2 smtptap: bare CR, LF or NUL in command line; not forwarded"), cancellationToken);
         }
 
@@ -204,7 +267,12 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         {
             Transcript.Line(TranscriptDirection.ClientToTap, sasl.DescribeClient(content.Span, isInitialResponse: false));
             RememberPayload(content.Span);
-            await ForwardAndWaitAsync(PendingKind.AuthResponse, line, cancellationToken);
+            var reply = await ForwardAndWaitAsync(PendingKind.AuthResponse, line, cancellationToken);
+            if (reply is null || reply.Code != 334)
+            {
+                _authTail.ExchangeEnded(BufferedCount());
+            }
+
             return null;
         }
 
@@ -212,7 +280,8 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         var maxLine = verb is SmtpVerb.Mail or SmtpVerb.Rcpt ? 2 * Limits.MaxCommandLine : Limits.MaxCommandLine;
         if (verb != SmtpVerb.Auth && line.Length > maxLine)
         {
-            Transcript.Line(TranscriptDirection.ClientToTap, TranscriptText.Decode(content.Span[..64]) + "... (" + line.Length + " octets)");
+            var masked = ClientLineMasking.Mask(content.Span, inTail);
+            Transcript.Line(TranscriptDirection.ClientToTap, masked ?? TranscriptText.Decode(content.Span[..64]) + "... (" + line.Length + " octets)");
             Transcript.Warning($"Command line of {line.Length} octets is over the limit of {maxLine}: not forwarded");
             if (verb == SmtpVerb.Bdat)
             {
@@ -228,7 +297,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
             return null;
         }
 
-        Transcript.Line(TranscriptDirection.ClientToTap, TranscriptText.Decode(content.Span));
+        Transcript.Line(TranscriptDirection.ClientToTap, Shown(content.Span, inTail));
         if (_needEhlo && verb is SmtpVerb.Mail or SmtpVerb.Rcpt or SmtpVerb.Data or SmtpVerb.Bdat)
         {
             const string again = "5.5.1 smtptap: send EHLO again after STARTTLS (RFC 3207 section 4.2)";
@@ -246,10 +315,10 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
                 await ForwardAsync(verb == SmtpVerb.Ehlo ? PendingKind.Ehlo : PendingKind.Helo, line, cancellationToken);
                 return null;
             case SmtpVerb.Mail:
-                return await MailAsync(line, cancellationToken);
+                return await MailAsync(line, moreBuffered, cancellationToken);
             case SmtpVerb.Rset:
                 _transaction.Reset();
-                await ForwardAsync(PendingKind.Other, line, cancellationToken);
+                await ForwardAsync(PendingKind.Other, line, cancellationToken, defer: moreBuffered);
                 return null;
             case SmtpVerb.Data:
                 return await DataAsync(line, moreBuffered, cancellationToken);
@@ -271,6 +340,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         {
             Transcript.Line(TranscriptDirection.ClientToTap, "AUTH " + SaslMask.Placeholder + " (malformed AUTH command, masked)");
             await ForwardAndWaitAsync(PendingKind.Other, line, cancellationToken);
+            _authTail.ExchangeEnded(BufferedCount());
             return;
         }
 
@@ -282,12 +352,14 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         {
             Transcript.Warning("AUTH not relayed: " + reason);
             await ReplyLocallyAsync(refusal, cancellationToken);
+            _authTail.ExchangeEnded(BufferedCount());
             return;
         }
 
         if (_needEhlo)
         {
             await ReplyLocallyAsync(SmtpReply.Single(503, "5.5.1 smtptap: send EHLO again after STARTTLS (RFC 3207 section 4.2)"), cancellationToken);
+            _authTail.ExchangeEnded(BufferedCount());
             return;
         }
 
@@ -298,7 +370,12 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
             RememberPayload(content.Span[irRange]);
         }
 
-        await ForwardAndWaitAsync(PendingKind.Auth, line, cancellationToken);
+        var reply = await ForwardAndWaitAsync(PendingKind.Auth, line, cancellationToken);
+        if (reply is null || reply.Code != 334)
+        {
+            // Everything the client sent by now was written before it could see the end of the exchange.
+            _authTail.ExchangeEnded(BufferedCount());
+        }
     }
 
     private void RememberPayload(ReadOnlySpan<byte> payload)
@@ -321,6 +398,12 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         {
             await ReplyLocallyAsync(SmtpReply.Single(501, "5.5.4 Syntax: STARTTLS (no parameters)"), cancellationToken);
             return null;
+        }
+
+        if (!context.OfferClientStartTls(context.ServerListedStartTls) && !context.UpstreamTlsStripped)
+        {
+            Transcript.Warning("STARTTLS refused: the server offers no TLS, so the tap does not either (--client-starttls always offers it)");
+            return await ReplyErrorAsync(SmtpReply.Single(454, "4.7.0 TLS not available due to temporary reason (smtptap: the server offers no TLS; see --client-starttls)"), cancellationToken);
         }
 
         if (context.UpstreamTlsStripped)
@@ -368,14 +451,13 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
             return await ReplyErrorAsync(SmtpReply.Single(503, "5.5.1 smtptap: DATA cannot follow BDAT in the same transaction (RFC 3030)"), cancellationToken);
         }
 
-        if (moreBuffered || context.Client.HasUnreadInput())
+        if (moreBuffered)
         {
-            Transcript.Warning("Message content arrived before the server's 354: SMTP protocol synchronization error; DATA not forwarded");
-            await ReplyLocallyAsync(SmtpReply.Single(554, "5.5.0 Error: SMTP protocol synchronization"), cancellationToken);
-            return SessionEnd.ProtocolViolation;
+            // A whole session written at once (printf ... | nc, a pasted session): the content waits, unread, for the 354.
+            Transcript.Events.Information("Message content arrived before the server's 354: held (unread) until the server answers DATA");
         }
 
-        var reply = await ForwardAndWaitAsync(PendingKind.Data, line, cancellationToken);
+        var (reply, pending) = await ForwardAndWaitForAsync(PendingKind.Data, line, cancellationToken);
         if (reply is null)
         {
             return null;
@@ -383,11 +465,11 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
 
         if (reply.Code != 354)
         {
-            if (context.Client.HasUnreadInput())
+            // Only bytes that had arrived before the refusal reached the client can be content; a fast RSET after it is a command.
+            var early = ReaderBufferedCount() + pending.ClientBytesWaitingAtReply;
+            if (early > 0)
             {
-                Transcript.Warning("The server refused DATA but the client had already sent more: it would be message content read as commands; not forwarded");
-                await ReplyLocallyAsync(SmtpReply.Single(554, "5.5.0 Error: SMTP protocol synchronization"), cancellationToken);
-                return SessionEnd.ProtocolViolation;
+                return await DiscardEarlyContentAsync(reply, cancellationToken);
             }
 
             return null;
@@ -397,7 +479,25 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         return await _data.RelayDataAsync(context.MaxMessageSize, cancellationToken);
     }
 
-    private async Task<SessionEnd?> MailAsync(byte[] line, CancellationToken cancellationToken)
+    /// <summary>
+    /// The server refused DATA, but the client had already sent its message: the content is read to its end of data
+    /// and thrown away (never run as commands), and the client gets one reply for it that says so.
+    /// </summary>
+    private async Task<SessionEnd?> DiscardEarlyContentAsync(SmtpReply refusal, CancellationToken cancellationToken)
+    {
+        var discarded = await _data.DiscardToEndOfDataAsync(cancellationToken);
+        if (discarded is null)
+        {
+            Transcript.Warning("The server refused DATA (" + refusal.Code + ") after the client had already sent its message content; the client closed before its end of data");
+            return SessionEnd.ClientClosed;
+        }
+
+        Transcript.Warning($"The server refused DATA ({refusal.Code}) but the client had already sent its message: {discarded} octets of content discarded up to its end of data, never run as commands; nothing was delivered");
+        await ReplyLocallyAsync(SmtpReply.Single(554, $"5.5.0 smtptap: message content discarded: the server refused DATA ({refusal.Code}) and the content was sent before its 354; nothing was delivered"), cancellationToken);
+        return null;
+    }
+
+    private async Task<SessionEnd?> MailAsync(byte[] line, bool moreBuffered, CancellationToken cancellationToken)
     {
         var limit = context.MaxMessageSize;
         if (limit > 0 && MessageSize.TryGetDeclared(line.AsSpan(0, line.Length - 2), out var declared) && declared > limit)
@@ -407,7 +507,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         }
 
         _transaction.Reset();
-        await ForwardAsync(PendingKind.Other, line, cancellationToken);
+        await ForwardAsync(PendingKind.Other, line, cancellationToken, defer: moreBuffered);
         return null;
     }
 
@@ -464,7 +564,10 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         return SessionEnd.ProtocolViolation;
     }
 
-    private long BufferedCount()
+    private long BufferedCount() => ReaderBufferedCount() + context.Client.SocketAvailable;
+
+    /// <summary>Client bytes already read from the connection but not yet consumed by this pump.</summary>
+    private long ReaderBufferedCount()
     {
         long count = 0;
         if (context.Client.Reader.TryRead(out var result))
@@ -473,7 +576,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
             context.Client.Reader.AdvanceTo(result.Buffer.Start);
         }
 
-        return count + context.Client.SocketAvailable;
+        return count;
     }
 
     /// <summary>With <paramref name="defer"/> (more of a pipelined group is buffered) the line goes out with the group's next write.</summary>
@@ -483,17 +586,20 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         await context.Upstream.WriteAsync(new System.Buffers.ReadOnlySequence<byte>(line), flush: !defer, cancellationToken);
     }
 
-    private async Task<SmtpReply?> ForwardAndWaitAsync(PendingKind kind, byte[] line, CancellationToken cancellationToken)
+    private async Task<SmtpReply?> ForwardAndWaitAsync(PendingKind kind, byte[] line, CancellationToken cancellationToken) =>
+        (await ForwardAndWaitForAsync(kind, line, cancellationToken)).Reply;
+
+    private async Task<(SmtpReply? Reply, PendingCommand Command)> ForwardAndWaitForAsync(PendingKind kind, byte[] line, CancellationToken cancellationToken)
     {
         var pending = context.Pending.Add(kind);
         await context.Upstream.WriteAsync(line, cancellationToken);
         try
         {
-            return await pending.Reply.WaitAsync(cancellationToken);
+            return (await pending.Reply.WaitAsync(cancellationToken), pending);
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return null;
+            return (null, pending);
         }
     }
 

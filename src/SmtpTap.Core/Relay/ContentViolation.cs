@@ -6,6 +6,30 @@ namespace SmtpTap.Core.Relay;
 /// <summary>Why the tap refuses a message in DATA, and the reply the client gets after the real end of data.</summary>
 internal sealed record ContentViolation(string Description, SmtpReply Reply, string Anomaly, long Offset, string Excerpt)
 {
+    /// <summary>
+    /// The client ends its lines with a bare LF only: its end of data is "LF . LF", so the tap reads to that (the
+    /// server is already disconnected, so the two cannot disagree) instead of waiting for a CRLF.CRLF that never comes.
+    /// </summary>
+    public bool LfOnlyClient { get; init; }
+
+    /// <summary>A bare LF ended a line of the message (--line-endings reject): refused at that LF, with a reply that says how to fix it.</summary>
+    public static ContentViolation BareLfLineEnd(byte[] content, long lineOffset, bool lfOnlyClient)
+    {
+        var start = Math.Max(0, content.Length - ExcerptAfter);
+        var excerpt = TranscriptText.Decode(content.AsSpan(start)) + "\\n";
+        return new(
+            lfOnlyClient
+                ? "lines that end in a bare LF instead of CRLF (the client sends LF-only line endings; SMTP requires CRLF, RFC 5321 section 2.3.8)"
+                : "a line that ends in a bare LF instead of CRLF (SMTP smuggling risk)",
+            SmtpReply.Single(550, "5.6.0 smtptap: message refused: a line ends in a bare LF, SMTP needs CRLF (RFC 5321 section 2.3.8); nothing was delivered; smtptap --line-endings fix would normalise it"),
+            "bare LF",
+            lineOffset + content.Length,
+            excerpt)
+        {
+            LfOnlyClient = lfOnlyClient,
+        };
+    }
+
     private const int ExcerptBefore = 8;
     private const int ExcerptAfter = 40;
 

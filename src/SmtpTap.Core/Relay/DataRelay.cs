@@ -34,78 +34,131 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
         var view = new MessageView(Transcript, context.Options.ShowBody);
         await using var tee = MessageTee.Open(context.Options.CaptureDirectory, context.Transcript.SessionId, number);
         var reader = context.Client.Reader;
-        var maxLine = context.Options.Limits.MaxDataLine;
-        long octets = 0;
+        var rules = new DataContentRules(context.Options.LineEndings, context.Options.Limits.MaxDataLine, maxSize);
+        var longLines = new LongLineReport(Transcript);
+        var lineStart = new ArrayBufferWriter<byte>();
         using var rate = new DataRateBudget(context.Options.Limits);
         while (true)
         {
             var result = await rate.ReadAsync(reader, cancellationToken);
             var buffer = result.Buffer;
             var rest = buffer;
+            var forwardFrom = buffer.Start;
             var ended = false;
-            ContentViolation? violation = null;
+            var queued = false;
+            var endQueued = false;
             while (true)
             {
-                // One more octet for a stuffing dot, which RFC 5321 section 4.5.3.1.6 does not count.
-                var status = SmtpLineFramer.TryReadLine(ref rest, maxLine + 1, out var line);
-                if (status == LineReadStatus.NeedMoreData)
+                var before = rest;
+                var piece = LineFramer.Next(ref rest, PieceSize);
+                if (!piece.HasValue)
                 {
                     break;
                 }
 
-                if (status == LineReadStatus.TooLong || (line.Length > maxLine && line.FirstSpan[0] != (byte)'.'))
+                var decision = rules.Decide(piece);
+                if (decision.Action == DataAction.Refuse)
                 {
-                    violation = ContentViolation.LineTooLong(maxLine, octets);
-                    break;
+                    var violation = decision.Violation!;
+                    if (violation.Anomaly is "bare CR" or "bare LF" or "NUL")
+                    {
+                        Transcript.Events.Warning(
+                            "WARNING: smuggling.suspect: {Anomaly:l} at message offset {Offset}: {Excerpt:l}",
+                            violation.Anomaly,
+                            violation.Offset,
+                            violation.Excerpt);
+                    }
+
+                    return await RefuseAsync(violation, buffer.Slice(rest.Start), result.IsCompleted, rules.MidLine, rate, cancellationToken);
                 }
 
-                var content = SmtpLineFramer.Content(line);
-                if (LineAnomaly.HasBareCrLfOrNul(content))
+                var normalise = decision.Action == DataAction.ForwardNormalised
+                    || (decision.Action == DataAction.EndOfData && piece.Ending == LineEnding.BareLf);
+                if (normalise)
                 {
-                    violation = ContentViolation.BareLineEnd(content.ToArray(), octets);
-                    Transcript.Events.Warning(
-                        "WARNING: smuggling.suspect: {Anomaly:l} at message offset {Offset}: {Excerpt:l}",
-                        violation.Anomaly,
-                        violation.Offset,
-                        violation.Excerpt);
-                    break;
+                    if (decision.Action == DataAction.EndOfData)
+                    {
+                        // Queued before the end of data can go out, so the server's verdict always finds its command.
+                        view.Finish(number);
+                        context.Pending.Add(PendingKind.EndOfData);
+                        endQueued = true;
+                    }
+
+                    // Send what came before this line as received, then the line with CRLF instead of its bare LF.
+                    queued = true;
+                    if (!await ForwardPartAsync(buffer.Slice(forwardFrom, before.Start), piece.Content, cancellationToken))
+                    {
+                        return await ServerStoppedReadingAsync(buffer.Slice(rest.Start), result.IsCompleted, rate, cancellationToken);
+                    }
+
+                    forwardFrom = rest.Start;
+                    if (rules.NormalisedLineEnds == 1)
+                    {
+                        Transcript.Events.Information("Bare LF line endings in message {MessageNumber} are normalised to CRLF before relaying (--line-endings fix)", number);
+                    }
                 }
 
-                if (content.Length == 1 && content.FirstSpan[0] == (byte)'.')
+                if (decision.Action == DataAction.EndOfData)
                 {
                     ended = true;
                     break;
                 }
 
-                octets += line.Length;
-                if (maxSize > 0 && octets > maxSize)
+                if (decision.StartsLine && decision.CompletesLine)
                 {
-                    violation = ContentViolation.TooBig(maxSize);
-                    break;
+                    view.Line(piece.Content, decision.LineOctets);
+                }
+                else
+                {
+                    if (decision.StartsLine)
+                    {
+                        lineStart.ResetWrittenCount();
+                    }
+
+                    KeepLineStart(lineStart, piece.Content);
+                    if (decision.CompletesLine)
+                    {
+                        view.Line(new ReadOnlySequence<byte>(lineStart.WrittenMemory), decision.LineOctets);
+                    }
                 }
 
-                view.Line(content);
+                if (decision.CompletesLine)
+                {
+                    if (decision.OverRfcLimit)
+                    {
+                        longLines.Add(decision.LineOctets);
+                    }
+                }
+
                 if (tee is not null)
                 {
-                    await tee.WriteUnstuffedAsync(line.ToArray(), cancellationToken);
+                    await WriteTeeAsync(tee, piece, decision.StartsLine, normalise, cancellationToken);
                 }
             }
 
-            if (violation is not null)
-            {
-                return await RefuseAsync(violation, buffer.Slice(rest.Start), result.IsCompleted, rate, cancellationToken);
-            }
-
-            var forward = buffer.Slice(0, rest.Start);
+            var forward = buffer.Slice(forwardFrom, rest.Start);
             if (ended)
             {
-                view.Finish(number);
-                context.Pending.Add(PendingKind.EndOfData);
+                if (!endQueued)
+                {
+                    view.Finish(number);
+                }
+
+                longLines.Finish(number);
+                if (rules.NormalisedLineEnds > 0)
+                {
+                    Transcript.Events.Information("Message {MessageNumber}: {Count} bare LF line endings normalised to CRLF (--line-endings fix)", number, rules.NormalisedLineEnds);
+                }
+
+                if (!endQueued)
+                {
+                    context.Pending.Add(PendingKind.EndOfData);
+                }
             }
 
-            if (!forward.IsEmpty)
+            if (!forward.IsEmpty || queued)
             {
-                rate.Received(forward.Length);
+                rate.Received(buffer.Slice(0, rest.Start).Length);
                 if (context.UpstreamLost || !await ForwardAsync(forward, cancellationToken))
                 {
                     return await ServerStoppedReadingAsync(buffer.Slice(rest.Start), ended || result.IsCompleted, rate, cancellationToken);
@@ -130,6 +183,60 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
                 Transcript.Warning("The client closed the connection in the middle of DATA: the server never got the end of data, so no partial message is delivered");
                 return SessionEnd.ClientClosed;
             }
+        }
+    }
+
+    /// <summary>A line longer than this without LF is relayed in pieces as it arrives (bounded memory).</summary>
+    private const int PieceSize = 16 * 1024;
+
+    /// <summary>The transcript shows at most this much of one line.</summary>
+    private const int ShownLine = 2000;
+
+    private static void KeepLineStart(ArrayBufferWriter<byte> lineStart, ReadOnlySequence<byte> content)
+    {
+        var room = ShownLine - lineStart.WrittenCount;
+        if (room <= 0)
+        {
+            return;
+        }
+
+        var take = content.Length > room ? content.Slice(0, room) : content;
+        foreach (var segment in take)
+        {
+            lineStart.Write(segment.Span);
+        }
+    }
+
+    private static async Task WriteTeeAsync(MessageTee tee, FramedPiece piece, bool startsLine, bool normalise, CancellationToken cancellationToken)
+    {
+        var bytes = normalise ? [.. piece.Content.ToArray(), (byte)'\r', (byte)'\n'] : piece.Bytes.ToArray();
+        if (startsLine)
+        {
+            await tee.WriteUnstuffedAsync(bytes, cancellationToken);
+        }
+        else
+        {
+            await tee.WriteAsync(bytes, cancellationToken);
+        }
+    }
+
+    /// <summary>Queues <paramref name="before"/> as received and <paramref name="content"/> with CRLF; false if the server connection failed.</summary>
+    private async Task<bool> ForwardPartAsync(ReadOnlySequence<byte> before, ReadOnlySequence<byte> content, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!before.IsEmpty)
+            {
+                await context.Upstream.WriteAsync(before, flush: false, cancellationToken);
+            }
+
+            byte[] line = [.. content.ToArray(), (byte)'\r', (byte)'\n'];
+            await context.Upstream.WriteAsync(new ReadOnlySequence<byte>(line), flush: false, cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 
@@ -192,10 +299,13 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
         return null;
     }
 
-    private async Task<SessionEnd> RefuseAsync(ContentViolation violation, ReadOnlySequence<byte> unread, bool clientDone, DataRateBudget rate, CancellationToken cancellationToken)
+    private async Task<SessionEnd> RefuseAsync(ContentViolation violation, ReadOnlySequence<byte> unread, bool clientDone, bool midLine, DataRateBudget rate, CancellationToken cancellationToken)
     {
         Transcript.Warning("Message refused by the tap: it contains " + violation.Description + "; the server is disconnected without the end of data");
-        return await AbortMessageAsync(violation.Reply, unread, clientDone, rate, cancellationToken);
+        var scanner = midLine
+            ? EndOfDataScanner.MidLine(violation.LfOnlyClient)
+            : EndOfDataScanner.AtLineStart(violation.LfOnlyClient);
+        return await AbortMessageAsync(violation.Reply, unread, clientDone, rate, cancellationToken, scanner);
     }
 
     /// <summary>The server stopped taking content (write failed or timed out): it never got the end of data from the tap.</summary>
@@ -207,11 +317,11 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
     }
 
     /// <summary>Closes the upstream without an end of data, reads the client's content to its end of data (within the rate rule), then answers and closes.</summary>
-    private async Task<SessionEnd> AbortMessageAsync(SmtpReply reply, ReadOnlySequence<byte> unread, bool clientDone, DataRateBudget rate, CancellationToken cancellationToken)
+    private async Task<SessionEnd> AbortMessageAsync(SmtpReply reply, ReadOnlySequence<byte> unread, bool clientDone, DataRateBudget rate, CancellationToken cancellationToken, EndOfDataScanner? from = null)
     {
         await AbortUpstreamAsync();
         var reader = context.Client.Reader;
-        var scanner = EndOfDataScanner.AtLineStart();
+        var scanner = from ?? EndOfDataScanner.AtLineStart();
         var found = Scan(ref scanner, unread);
         if (unread.Start.GetObject() is not null)
         {
@@ -275,6 +385,44 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
 
         await TellClientAsync(SmtpReply.Single(552, $"5.3.4 smtptap: message size exceeds fixed maximum message size ({limit} octets); nothing was delivered"), cancellationToken);
         return SessionEnd.ProtocolViolation;
+    }
+
+    /// <summary>
+    /// Reads and throws away message content that the client sent before the server refused DATA, up to its end of
+    /// data (CRLF "." CRLF; with --line-endings fix LF "." LF too), under the minimum-rate rule.
+    /// Returns the octets discarded, or null if the client closed first.
+    /// </summary>
+    public async Task<long?> DiscardToEndOfDataAsync(CancellationToken cancellationToken)
+    {
+        var reader = context.Client.Reader;
+        var scanner = EndOfDataScanner.AtLineStart(lenient: context.Options.LineEndings == LineEndingPolicy.Fix);
+        using var rate = new DataRateBudget(context.Options.Limits);
+        long discarded = 0;
+        while (true)
+        {
+            var result = await rate.ReadAsync(reader, cancellationToken);
+            long offset = 0;
+            foreach (var segment in result.Buffer)
+            {
+                var end = scanner.Feed(segment.Span);
+                if (end >= 0)
+                {
+                    discarded += offset + end;
+                    reader.AdvanceTo(result.Buffer.GetPosition(offset + end));
+                    return discarded;
+                }
+
+                offset += segment.Length;
+            }
+
+            discarded += result.Buffer.Length;
+            rate.Received(result.Buffer.Length);
+            reader.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                return null;
+            }
+        }
     }
 
     private async Task AbortUpstreamAsync()

@@ -12,6 +12,12 @@ internal sealed class PendingCommand(PendingKind kind)
     /// <summary>Completes once the reply has been relayed to the client; faults if the session ends first.</summary>
     public Task<SmtpReply> Reply => _reply.Task;
 
+    /// <summary>
+    /// Client bytes that had reached the tap's socket, unread, when the server pump relayed this command's reply: they
+    /// were sent before the client saw the reply (content after a refused DATA, a SASL response after a refused AUTH).
+    /// </summary>
+    public long ClientBytesWaitingAtReply { get; set; }
+
     public void Complete(SmtpReply reply) => _reply.TrySetResult(reply);
 
     public void Abandon() => _reply.TrySetCanceled();

@@ -152,6 +152,12 @@ internal sealed class ServerPump(SessionContext context)
     private async Task RelayAsync(PendingCommand command, ReplyRead read, CancellationToken cancellationToken)
     {
         var reply = read.Reply;
+        if (command.Kind is PendingKind.Data or PendingKind.Auth or PendingKind.AuthResponse)
+        {
+            // Client bytes already here were sent before the client could see this reply.
+            command.ClientBytesWaitingAtReply = context.Client.SocketAvailable;
+        }
+
         switch (command.Kind)
         {
             case PendingKind.Helo:
@@ -170,7 +176,8 @@ internal sealed class ServerPump(SessionContext context)
                     context.UpstreamMaxSize = MessageSize.Advertised(reply);
                 }
 
-                var rewrite = EhloRewriter.Rewrite(reply, context.CapabilityPolicy());
+                context.ServerListedStartTls = reply.Code == 250 && EhloRewriter.HasKeyword(reply, "STARTTLS");
+                var rewrite = EhloRewriter.Rewrite(reply, context.CapabilityPolicy(context.ServerListedStartTls));
                 if (rewrite.Changed)
                 {
                     foreach (var change in rewrite.Changes)
@@ -201,7 +208,7 @@ internal sealed class ServerPump(SessionContext context)
 
                 break;
             default:
-                Transcript.Lines(TranscriptDirection.ServerToTap, reply);
+                Transcript.Lines(TranscriptDirection.ServerToTap, MaskEchoedPayloads(reply));
                 break;
         }
 
@@ -244,16 +251,22 @@ internal sealed class ServerPump(SessionContext context)
     /// <summary>A server that quotes the client's SASL payload back (e.g. "501 cannot decode &lt;blob&gt;") must not leak it into the transcript.</summary>
     private SmtpReply MaskEchoedPayloads(SmtpReply reply)
     {
-        if (context.SaslPayloads.Count == 0)
+        if (context.SaslPayloads.Count == 0 && context.MaskedLines.Count == 0)
         {
             return reply;
         }
 
+        string[] secrets;
+        lock (context.MaskedLines)
+        {
+            secrets = [.. context.SaslPayloads, .. context.MaskedLines];
+        }
+
         var lines = reply.Lines.Select(line =>
         {
-            foreach (var payload in context.SaslPayloads)
+            foreach (var secret in secrets)
             {
-                line = line.Replace(payload, SaslMask.Placeholder, StringComparison.Ordinal);
+                line = line.Replace(secret, SaslMask.Placeholder, StringComparison.Ordinal);
             }
 
             return line;

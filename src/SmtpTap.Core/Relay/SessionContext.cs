@@ -50,6 +50,28 @@ internal sealed class SessionContext
     /// <summary>The client's raw SASL payloads of the exchange in progress, kept only to mask a server reply that echoes them; never logged.</summary>
     public List<string> SaslPayloads { get; } = [];
 
+    /// <summary>Client lines the transcript masked outside an AUTH exchange (the last few), so a server reply that quotes one is masked too; never logged.</summary>
+    public List<string> MaskedLines { get; } = [];
+
+    public void RememberMaskedLine(ReadOnlySpan<byte> content)
+    {
+        var text = System.Text.Encoding.Latin1.GetString(content).Trim(' ', '\t');
+        if (text.Length < 4)
+        {
+            return;
+        }
+
+        lock (MaskedLines)
+        {
+            if (MaskedLines.Count >= 16)
+            {
+                MaskedLines.RemoveAt(0);
+            }
+
+            MaskedLines.Add(text);
+        }
+    }
+
     public SaslMaskOptions MaskOptions => new() { MaskUsernames = Options.MaskUsernames };
 
     public int MessagesRelayed;
@@ -113,12 +135,36 @@ internal sealed class SessionContext
         return (AuthAdvertisement.Relay, null, null);
     }
 
-    public CapabilityPolicy CapabilityPolicy()
+    /// <summary>
+    /// Whether the client leg offers STARTTLS, given whether the server's own EHLO reply offers it. By default the tap
+    /// mirrors the server: offered when the server offers TLS (STARTTLS, which the tap used, or implicit TLS) or is the
+    /// capture server; not offered when the server offers none, so an app that upgrades whenever STARTTLS is offered
+    /// behaves through the tap as it does directly.
+    /// </summary>
+    /// <summary>The server's last EHLO reply listed STARTTLS itself (the tap did not use it: --upstream-tls never).</summary>
+    public bool ServerListedStartTls { get; set; }
+
+    public bool OfferClientStartTls(bool serverListsStartTls)
+    {
+        if (Client.IsTls || Listener.ImplicitTls || UpstreamTlsStripped)
+        {
+            return false;
+        }
+
+        return Options.ClientStartTls switch
+        {
+            ClientStartTlsPolicy.Always => true,
+            ClientStartTlsPolicy.Never => false,
+            _ => UpstreamIsTls || serverListsStartTls || Options.Upstream.Kind == UpstreamKind.Capture,
+        };
+    }
+
+    public CapabilityPolicy CapabilityPolicy(bool serverListsStartTls = false)
     {
         var (advertisement, reason, _) = AuthPolicy();
         return new CapabilityPolicy
         {
-            OfferStartTls = !Client.IsTls && !Listener.ImplicitTls && !UpstreamTlsStripped,
+            OfferStartTls = OfferClientStartTls(serverListsStartTls),
             Auth = advertisement,
             AuthHiddenReason = reason,
             AllowRequireTls = Client.IsTls && UpstreamSetup.CertificateVerified,

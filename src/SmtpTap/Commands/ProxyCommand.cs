@@ -53,9 +53,13 @@ internal static class ProxyCommand
 
     private static readonly Option<int> s_maxSessions = new("--max-sessions") { Description = "Concurrent sessions before new clients get 421.", DefaultValueFactory = _ => 1000 };
 
-    private static readonly Option<int> s_maxLineLength = new("--max-line-length") { Description = "Longest text line inside a message, with CRLF (RFC 5321: 1000).", DefaultValueFactory = _ => 1000 };
+    private static readonly Option<int> s_maxLineLength = new("--max-line-length") { Description = "Enforce a longest text line inside a message, with CRLF (0, the default: relay any length, as servers do, and flag lines over RFC 5321's 1000 in the transcript).", DefaultValueFactory = _ => 0 };
 
-    private static readonly Option<int> s_maxCommandLine = new("--max-command-line") { Description = "Longest command line, with CRLF (RFC 5321: 512; MAIL and RCPT may be twice as long for their parameters). At least 512.", DefaultValueFactory = _ => 512 };
+    private static readonly Option<string> s_lineEndings = new("--line-endings") { Description = "Lines ending in a bare LF: 'reject' refuses them at once with a reply that explains (default); 'fix' normalises them to CRLF so a legacy app can send.", DefaultValueFactory = _ => "reject" };
+
+    private static readonly Option<string> s_clientStartTls = new("--client-starttls") { Description = "Offer STARTTLS to plaintext clients: 'mirror' as the server does (default), 'always', or 'never'.", DefaultValueFactory = _ => "mirror" };
+
+    private static readonly Option<int> s_maxCommandLine = new("--max-command-line") { Description = "Longest command line, with CRLF (default 4096, above what servers take: Postfix 2048; MAIL and RCPT may be twice as long for their parameters). At least 512.", DefaultValueFactory = _ => 4096 };
 
     private static readonly Option<long> s_maxMessageSize = new("--max-message-size") { Description = "Largest message in octets the tap relays (0: only the server's SIZE applies). Over it: 552 5.3.4.", DefaultValueFactory = _ => 0 };
 
@@ -68,7 +72,7 @@ internal static class ProxyCommand
     public static Command Create()
     {
         var command = new Command("proxy", "Listen for mail clients and relay each session to the real server, printing a masked transcript.");
-        foreach (var option in new Option[] { s_listen, s_upstream, s_upstreamTls, s_upstreamCa, s_upstreamInsecure, s_allowPlainAuth, s_certDir, s_cert, s_key, s_certPasswordEnv, s_transcripts, s_json, s_captureDir, s_logFile, s_showBody, s_maskUsernames, s_maxSessions, s_maxLineLength, s_maxCommandLine, s_maxMessageSize, s_idleTimeout, s_minDataRate, s_maxSessionsPerIp })
+        foreach (var option in new Option[] { s_listen, s_upstream, s_upstreamTls, s_upstreamCa, s_upstreamInsecure, s_allowPlainAuth, s_certDir, s_cert, s_key, s_certPasswordEnv, s_transcripts, s_json, s_captureDir, s_logFile, s_showBody, s_maskUsernames, s_maxSessions, s_maxLineLength, s_lineEndings, s_clientStartTls, s_maxCommandLine, s_maxMessageSize, s_idleTimeout, s_minDataRate, s_maxSessionsPerIp })
         {
             command.Options.Add(option);
         }
@@ -117,10 +121,43 @@ internal static class ProxyCommand
 
         var maxSessions = parseResult.GetValue(s_maxSessions);
         var maxLine = parseResult.GetValue(s_maxLineLength);
-        if (maxSessions < 1 || maxLine < 80)
+        if (maxSessions < 1 || (maxLine != 0 && maxLine < 80))
         {
-            problem = "--max-sessions must be at least 1 and --max-line-length at least 80";
+            problem = "--max-sessions must be at least 1 and --max-line-length 0 (no limit) or at least 80";
             return false;
+        }
+
+        var lineEndingsText = parseResult.GetValue(s_lineEndings) ?? "reject";
+        Core.Protocol.LineEndingPolicy lineEndings;
+        switch (lineEndingsText.ToLowerInvariant())
+        {
+            case "reject":
+                lineEndings = Core.Protocol.LineEndingPolicy.Reject;
+                break;
+            case "fix":
+                lineEndings = Core.Protocol.LineEndingPolicy.Fix;
+                break;
+            default:
+                problem = $"--line-endings must be 'reject' or 'fix', not '{lineEndingsText}'";
+                return false;
+        }
+
+        var clientStartTlsText = parseResult.GetValue(s_clientStartTls) ?? "mirror";
+        ClientStartTlsPolicy clientStartTls;
+        switch (clientStartTlsText.ToLowerInvariant())
+        {
+            case "mirror":
+                clientStartTls = ClientStartTlsPolicy.Mirror;
+                break;
+            case "always":
+                clientStartTls = ClientStartTlsPolicy.Always;
+                break;
+            case "never":
+                clientStartTls = ClientStartTlsPolicy.Never;
+                break;
+            default:
+                problem = $"--client-starttls must be 'mirror', 'always' or 'never', not '{clientStartTlsText}'";
+                return false;
         }
 
         var maxCommandLine = parseResult.GetValue(s_maxCommandLine);
@@ -160,6 +197,8 @@ internal static class ProxyCommand
             MaskUsernames = parseResult.GetValue(s_maskUsernames),
             MaxSessions = maxSessions,
             MaxLineLength = maxLine,
+            LineEndings = lineEndings,
+            ClientStartTls = clientStartTls,
             MaxCommandLine = maxCommandLine,
             MaxMessageSize = maxMessageSize,
             IdleTimeoutSeconds = idleTimeout,

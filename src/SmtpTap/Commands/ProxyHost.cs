@@ -86,6 +86,8 @@ internal sealed class ProxyHost : IAsyncDisposable
             CaptureDirectory = tapCaptureDirectory,
             ShowBody = settings.ShowBody,
             MaskUsernames = settings.MaskUsernames,
+            LineEndings = settings.LineEndings,
+            ClientStartTls = settings.ClientStartTls,
             Limits = new TapLimits
             {
                 MaxSessions = settings.MaxSessions,

@@ -39,9 +39,14 @@ internal sealed record ProxySettings
 
     public int MaxSessions { get; init; } = 1000;
 
-    public int MaxLineLength { get; init; } = 1000;
+    /// <summary>Enforced longest DATA text line (0: none; lines over 1000 are relayed and flagged).</summary>
+    public int MaxLineLength { get; init; }
 
-    public int MaxCommandLine { get; init; } = 512;
+    public Core.Protocol.LineEndingPolicy LineEndings { get; init; } = Core.Protocol.LineEndingPolicy.Reject;
+
+    public ClientStartTlsPolicy ClientStartTls { get; init; } = ClientStartTlsPolicy.Mirror;
+
+    public int MaxCommandLine { get; init; } = 4096;
 
     public long MaxMessageSize { get; init; }
 
