@@ -302,7 +302,10 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
     private async Task<SessionEnd> RefuseAsync(ContentViolation violation, ReadOnlySequence<byte> unread, bool clientDone, bool midLine, DataRateBudget rate, CancellationToken cancellationToken)
     {
         Transcript.Warning("Message refused by the tap: it contains " + violation.Description + "; the server is disconnected without the end of data");
-        var scanner = midLine
+        // After a bare LF the strict reading is still in the middle of a line (only CRLF starts one); an LF-only
+        // client's end of data is read leniently (LF "." LF), as nothing of it goes upstream any more.
+        var strictMidLine = violation.Anomaly == "bare LF" && !violation.LfOnlyClient;
+        var scanner = midLine || strictMidLine
             ? EndOfDataScanner.MidLine(violation.LfOnlyClient)
             : EndOfDataScanner.AtLineStart(violation.LfOnlyClient);
         return await AbortMessageAsync(violation.Reply, unread, clientDone, rate, cancellationToken, scanner);

@@ -44,13 +44,13 @@ public sealed class OversizeAndMalformedTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task C14_CommandLineOf4096Octets_500LineTooLongNotForwardedAndSessionGoesOn()
+    public async Task C14_CommandLineOverTheDefaultLimit_500LineTooLongNotForwardedAndSessionGoesOn()
     {
         await using var server = new ScriptedMailServer().Start();
         await using var harness = await TapHarness.StartScriptedAsync(server);
         await using (var raw = await OpenAsync(harness))
         {
-            await raw.SendAsync(CommandOf("NOOP ", 4096));
+            await raw.SendAsync(CommandOf("NOOP ", 8192));
             var refusal = await raw.ExpectAsync(500);
             Assert.StartsWith("5.5.6", refusal.FirstLine, StringComparison.Ordinal);
             Assert.Contains("line too long", refusal.FirstLine, StringComparison.Ordinal);
@@ -141,13 +141,32 @@ public sealed class OversizeAndMalformedTests(ITestOutputHelper output)
         Assert.Equal(body, server.Messages.Single());
     }
 
-    [Theory]
-    [InlineData(999)]
-    [InlineData(10 * 1024 * 1024)]
-    public async Task C15_TextLineOver1000Octets_RefusedAfterEndOfDataInBoundedMemory(int textOctets)
+    [Fact]
+    public async Task C14_CommandLinesServersTake_600OctetNoopAnd2000OctetMail_RelayedByDefault()
     {
         await using var server = new ScriptedMailServer().Start();
         await using var harness = await TapHarness.StartScriptedAsync(server);
+        await using (var raw = await OpenAsync(harness))
+        {
+            var noop = CommandOf("NOOP ", 600);
+            await raw.SendAsync(noop);
+            await raw.ExpectAsync(250);
+            var mail = "MAIL FROM:<" + new string('m', 2000 - 16) + "@x>\r\n";
+            Assert.Equal(2000, mail.Length);
+            await raw.SendAsync(mail);
+            await raw.ExpectAsync(250);
+        }
+
+        Assert.Equal(3, server.ReceivedSnapshot().Length);
+    }
+
+    [Theory]
+    [InlineData(999)]
+    [InlineData(10 * 1024 * 1024)]
+    public async Task C15_TextLineOverEnforcedLimit_RefusedAfterEndOfDataInBoundedMemory(int textOctets)
+    {
+        await using var server = new ScriptedMailServer().Start();
+        await using var harness = await TapHarness.StartScriptedAsync(server, configure: o => o with { Limits = o.Limits with { MaxDataLine = 1000 } });
         await using (var raw = await HardeningChecks.OpenDataAsync(harness))
         {
             await raw.SendAsync("Subject: long\r\n\r\n");

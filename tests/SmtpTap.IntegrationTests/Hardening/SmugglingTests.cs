@@ -174,8 +174,29 @@ public sealed class SmugglingTests(ITestOutputHelper output)
         HardeningChecks.NeverReceived(server, "MAIL FROM:<smuggled@x>");
     }
 
+    [Fact]
+    public async Task B11_BareLfEndsACommandLine_ThatLineRefused500AtOnce_NoBareLfEverForwarded()
+    {
+        await using var server = new ScriptedMailServer().Start();
+        await using var harness = await TapHarness.StartScriptedAsync(server);
+        await using (var raw = await RawSmtpClient.ConnectAndEhloAsync(harness.Port))
+        {
+            await raw.SendAsync("MAIL FROM:<a@x>\nRCPT TO:<b@y>\r\n");
+            var refusal = await raw.ExpectAsync(500);
+            Assert.StartsWith("5.5.2", refusal.FirstLine, StringComparison.Ordinal);
+            Assert.Contains("bare LF", refusal.FirstLine, StringComparison.Ordinal);
+            await raw.ExpectAsync(250);
+            await raw.SendAsync("QUIT\r\n");
+            await raw.ExpectAsync(221);
+        }
+
+        // Postfix reads the two as two commands too; the tap refuses the one with the bare LF and relays the CRLF line.
+        Assert.Equal(["EHLO c", "RCPT TO:<b@y>", "QUIT"], server.ReceivedSnapshot());
+        Assert.DoesNotContain("\n", Encoding.Latin1.GetString(server.RawReceived()).Replace("\r\n", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("MAIL FROM:<a@x>\\n", harness.Transcript, StringComparison.Ordinal);
+    }
+
     [Theory]
-    [InlineData("MAIL FROM:<a@x>\nRCPT TO:<b@y>\r\n", "MAIL FROM:<a@x>\\nRCPT TO:<b@y>")]
     [InlineData("MAIL FROM:<a@x>\rRCPT TO:<b@y>\r\n", "MAIL FROM:<a@x>\\rRCPT TO:<b@y>")]
     [InlineData("RCPT TO:<b@y>\0\r\n", "RCPT TO:<b@y>\\0")]
     public async Task B11_BareCrLfOrNulInCommandLine_500NotForwarded(string line, string escaped)
@@ -200,7 +221,7 @@ public sealed class SmugglingTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task B12a_ContentBefore354_SynchronizationError554AndNothingCommitted()
+    public async Task B12a_ContentBefore354_HeldUnreadUntilThe354_ThenRelayedOnce()
     {
         await using var server = new ScriptedMailServer().Start();
         await using var harness = await TapHarness.StartScriptedAsync(server);
@@ -211,13 +232,16 @@ public sealed class SmugglingTests(ITestOutputHelper output)
             await raw.ExpectAsync(250);
             await raw.ExpectAsync(250);
             await raw.ExpectAsync(250);
-            await raw.SendAsync("DATA\r\nSubject: x\r\n\r\nhi\r\n.\r\n");
-            Assert.Equal("5.5.0 Error: SMTP protocol synchronization", (await raw.ExpectAsync(554)).FirstLine);
-            Assert.True(await raw.ClosedAsync());
+            await raw.SendAsync("DATA\r\nSubject: x\r\n\r\nhi\r\n.\r\nQUIT\r\n");
+            await raw.ExpectAsync(354);
+            await raw.ExpectAsync(250);
+            await raw.ExpectAsync(221);
         }
 
-        HardeningChecks.NeverReceived(server, "DATA", "Subject", "hi");
-        Assert.Equal(0, server.Committed);
+        Assert.Equal(1, server.Committed);
+        Assert.Equal("Subject: x\r\n\r\nhi\r\n.\r\n", Encoding.ASCII.GetString(server.Messages.Single()));
+        var transcript = await harness.WaitForTranscriptAsync("Session closed");
+        Assert.Contains("Message content arrived before the server's 354: held", transcript, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -245,11 +269,13 @@ public sealed class SmugglingTests(ITestOutputHelper output)
             await raw.ExpectAsync(250);
             await raw.ExpectAsync(550);
             Assert.Contains("no valid recipients", (await raw.ExpectAsync(554)).FirstLine, StringComparison.Ordinal);
-            Assert.Equal("5.5.0 Error: SMTP protocol synchronization", (await raw.ExpectAsync(554)).FirstLine);
-            Assert.True(await raw.ClosedAsync());
+            Assert.StartsWith("5.5.0 smtptap: message content discarded", (await raw.ExpectAsync(554)).FirstLine, StringComparison.Ordinal);
+            await raw.SendAsync("QUIT\r\n");
+            await raw.ExpectAsync(250);
         }
 
         HardeningChecks.NeverReceived(server, "Subject", "MAIL FROM:<smuggled@x>", ".");
+        Assert.Contains("content discarded up to its end of data, never run as commands", harness.Transcript, StringComparison.Ordinal);
     }
 
     [Fact]

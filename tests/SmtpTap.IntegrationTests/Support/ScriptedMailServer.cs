@@ -25,9 +25,11 @@ internal sealed class ScriptedMailServer
     {
         var tls = false;
         await c.SendAsync("220 scripted.test ESMTP\r\n");
-        while (await c.ReadLineAsync() is { } line)
+        while (await c.ReadRawLineAsync() is { } line)
         {
-            var verb = line.Split(' ')[0].ToUpperInvariant();
+            // Tokenized on runs of SP and HTAB, like Postfix's smtpd_token.
+            var words = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            var verb = words.Length > 0 ? words[0].ToUpperInvariant() : string.Empty;
             switch (verb)
             {
                 case "EHLO":
@@ -60,7 +62,7 @@ internal sealed class ScriptedMailServer
                     await c.SendAsync("250 2.0.0 Ok: queued\r\n");
                     break;
                 case "BDAT":
-                    var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    var parts = words;
                     if (await c.ReadExactAsync(long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)) is null)
                     {
                         return;

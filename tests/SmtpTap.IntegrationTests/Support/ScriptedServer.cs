@@ -206,6 +206,38 @@ internal sealed class ScriptedConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Reads one CRLF line as sent (Latin-1, without CRLF, nothing escaped): for servers that tokenize like Postfix.</summary>
+    public async Task<string?> ReadRawLineAsync()
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        cts.CancelAfter(s_timeout);
+        while (true)
+        {
+            var result = await _reader.ReadAsync(cts.Token);
+            var buffer = result.Buffer;
+            if (SmtpLineFramer.TryReadLine(ref buffer, 1 << 20, out var line) == LineReadStatus.Complete)
+            {
+                var content = SmtpLineFramer.Content(line);
+                foreach (var segment in line)
+                {
+                    _server.RecordRaw(segment.Span);
+                }
+
+                var shown = SmtpTap.Core.Transcript.TranscriptText.Decode(content);
+                var raw = Encoding.Latin1.GetString(content.ToArray());
+                _reader.AdvanceTo(buffer.Start);
+                _server.Record(shown);
+                return raw;
+            }
+
+            _reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                return null;
+            }
+        }
+    }
+
     /// <summary>Reads one line and asserts its start.</summary>
     public async Task<string> ExpectAsync(string prefix)
     {

@@ -105,6 +105,10 @@ internal sealed class TapHarness : IAsyncDisposable
             Upstream = upstream,
             UpstreamTls = UpstreamMode == LegMode.Plain ? UpstreamTlsPolicy.None : UpstreamTlsPolicy.Required,
             UpstreamTrustedCas = [Authority.Certificate],
+
+            // The harness's upstreams (capture server as a plain "smtp://" upstream, scripted servers) offer no STARTTLS
+            // themselves; tests of the client leg's TLS need the tap to offer it. Tests of mirroring set Mirror.
+            ClientStartTls = ClientStartTlsPolicy.Always,
         };
         options = Configure?.Invoke(options) ?? options;
         Tap = new TapServer(options, options.Upstream, _leaves, _logger);

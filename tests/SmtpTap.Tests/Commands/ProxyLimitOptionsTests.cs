@@ -13,12 +13,35 @@ public sealed class ProxyLimitOptionsTests
     }
 
     [Fact]
-    public void Defaults_CommandLine512_NoOwnMessageSizeLimit()
+    public void Defaults_CommandLine4096AboveWhatServersTake_NoOwnMessageSizeLimit_NoTextLineLimit_RejectBareLf_MirrorStartTls()
     {
         var (ok, settings, _) = Build();
         Assert.True(ok);
-        Assert.Equal(512, settings!.MaxCommandLine);
+        Assert.Equal(4096, settings!.MaxCommandLine);
+        Assert.Equal(0, settings.MaxLineLength);
+        Assert.Equal(SmtpTap.Core.Protocol.LineEndingPolicy.Reject, settings.LineEndings);
+        Assert.Equal(SmtpTap.Core.Hosting.ClientStartTlsPolicy.Mirror, settings.ClientStartTls);
         Assert.Equal(0, settings.MaxMessageSize);
+    }
+
+    [Theory]
+    [InlineData("--line-endings", "sometimes", "--line-endings must be 'reject' or 'fix'")]
+    [InlineData("--client-starttls", "yes", "--client-starttls must be 'mirror', 'always' or 'never'")]
+    public void EnumOptions_BadValue_OneClearLine(string option, string value, string expected)
+    {
+        var (ok, _, problem) = Build(option, value);
+        Assert.False(ok);
+        Assert.StartsWith(expected, problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LineEndingsFixAndClientStartTlsNever_AreTaken()
+    {
+        var (ok, settings, _) = Build("--line-endings", "fix", "--client-starttls", "never", "--max-line-length", "1000");
+        Assert.True(ok);
+        Assert.Equal(SmtpTap.Core.Protocol.LineEndingPolicy.Fix, settings!.LineEndings);
+        Assert.Equal(SmtpTap.Core.Hosting.ClientStartTlsPolicy.Never, settings.ClientStartTls);
+        Assert.Equal(1000, settings.MaxLineLength);
     }
 
     [Fact]

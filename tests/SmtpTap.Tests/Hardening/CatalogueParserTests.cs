@@ -85,12 +85,20 @@ public sealed class CatalogueParserTests
     }
 
     [Fact]
-    public void C14_LineDiscarder_SkipsToCrlfAcrossChunksAndIgnoresBareLf()
+    public void C14_LineDiscarder_SkipsToTheLineEndAcrossChunks()
     {
         var discarder = default(LineDiscarder);
-        Assert.Equal(-1, discarder.Feed("aaaa\nMAIL FROM:<x>\r"u8));
+        Assert.Equal(-1, discarder.Feed("aaaa MAIL FROM:<x>\r"u8));
         Assert.Equal(1, discarder.Feed("\nNOOP\r\n"u8));
         Assert.Equal(20, discarder.Discarded);
+    }
+
+    [Fact]
+    public void C14_LineDiscarder_ABareLfEndsTheLineToo_SoAnLfOnlyClientIsAnswered()
+    {
+        var discarder = default(LineDiscarder);
+        Assert.Equal(5, discarder.Feed("aaaa\nMAIL FROM:<x>\r\n"u8));
+        Assert.Equal(5, discarder.Discarded);
     }
 
     [Theory]

@@ -15,7 +15,13 @@ public sealed class SmtpCommandLineTests
     [InlineData("DATAX", nameof(SmtpVerb.Other))]
     [InlineData("BDAT 100 LAST", nameof(SmtpVerb.Bdat))]
     [InlineData("QUIT", nameof(SmtpVerb.Quit))]
-    [InlineData("VRFY postmaster", nameof(SmtpVerb.Other))]
+    [InlineData("VRFY postmaster", nameof(SmtpVerb.Vrfy))]
+    [InlineData("XYZZY postmaster", nameof(SmtpVerb.Other))]
+    [InlineData("DATA\t", nameof(SmtpVerb.Data))]
+    [InlineData(" DATA", nameof(SmtpVerb.Data))]
+    [InlineData("\tAuTh\tPLAIN\tAGFsaWNl", nameof(SmtpVerb.Auth))]
+    [InlineData("  \t auth plain", nameof(SmtpVerb.Auth))]
+    [InlineData("BDAT\t12\tLAST", nameof(SmtpVerb.Bdat))]
     [InlineData("", nameof(SmtpVerb.Other))]
     public void GetVerb_RecognisesCommands(string line, string verb) => Assert.Equal(Enum.Parse<SmtpVerb>(verb), SmtpCommandLine.GetVerb(Encoding.ASCII.GetBytes(line)));
 
