@@ -135,7 +135,13 @@ start_taps() {
     UPSTREAM_URL[smtps]=smtps://127.0.0.1:$RIG_PORT_SMTPS
     for up in "${UPSTREAMS[@]}"; do
         TAP_PORT[$up-plain]=${ports[i]} TAP_PORT[$up-starttls]=${ports[i+1]} TAP_PORT[$up-smtps]=${ports[i+2]}
-        start_tap "$up" "${UPSTREAM_URL[$up]}" "${ports[@]:i:3}"
+        # The rig's plain Postfix offers no STARTTLS; its tap offers it anyway so that STARTTLS cells run against it
+        # (by default the tap mirrors the server's TLS posture on the client leg).
+        if [ "$up" = plain ]; then
+            start_tap "$up" "${UPSTREAM_URL[$up]}" "${ports[@]:i:3}" -- --client-starttls always
+        else
+            start_tap "$up" "${UPSTREAM_URL[$up]}" "${ports[@]:i:3}"
+        fi
         i=$((i + 3))
     done
     # The negative tap: TLS required upstream, pointed at the plain port that offers no STARTTLS.

@@ -271,4 +271,21 @@ public sealed class TransparencyTests(ITestOutputHelper output)
         SmtpTap.Tests.Support.SecretCanary.AssertAbsent(secret, all);
         Assert.DoesNotContain(blob, all, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task MessageJustUnderTheServersSize_WithStuffingDots_IsRelayed_Rfc1870DoesNotCountThem()
+    {
+        await using var server = new ScriptedMailServer { Capabilities = ["PIPELINING", "SIZE 100"] }.Start();
+        await using var harness = await TapHarness.StartScriptedAsync(server);
+
+        // 22 lines of "..x": 5 octets each on the wire (110 in all), 4 each as RFC 1870 counts them (88).
+        var body = string.Concat(Enumerable.Repeat("..x\r\n", 22)) + ".\r\n";
+        await using (var raw = await HardeningChecks.OpenDataAsync(harness))
+        {
+            await raw.SendAsync(body);
+            await raw.ExpectAsync(250);
+        }
+
+        Assert.Equal(body, Encoding.ASCII.GetString(server.Messages.Single()));
+    }
 }
