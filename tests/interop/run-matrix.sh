@@ -135,9 +135,9 @@ start_taps() {
     UPSTREAM_URL[smtps]=smtps://127.0.0.1:$RIG_PORT_SMTPS
     for up in "${UPSTREAMS[@]}"; do
         TAP_PORT[$up-plain]=${ports[i]} TAP_PORT[$up-starttls]=${ports[i+1]} TAP_PORT[$up-smtps]=${ports[i+2]}
-        # The rig's plain Postfix offers no STARTTLS; its tap offers it anyway so that STARTTLS cells run against it
-        # (by default the tap mirrors the server's TLS posture on the client leg).
-        if [ "$up" = plain ]; then
+        # The rig's plain and implicit-TLS ports offer no STARTTLS; their taps offer it anyway so that the STARTTLS
+        # cells run against them (by default the tap mirrors the server's STARTTLS offer on the client leg).
+        if [ "$up" = plain ] || [ "$up" = smtps ]; then
             start_tap "$up" "${UPSTREAM_URL[$up]}" "${ports[@]:i:3}" -- --client-starttls always
         else
             start_tap "$up" "${UPSTREAM_URL[$up]}" "${ports[@]:i:3}"

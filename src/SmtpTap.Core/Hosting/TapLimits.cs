@@ -8,10 +8,11 @@ internal sealed record TapLimits
     /// <summary>
     /// Command line including CRLF. RFC 5321 section 4.5.3.1.4 sets 512 as the minimum a server must take, but
     /// servers take far more (Postfix: line_length_limit 2048), so the default is above what they accept and the
-    /// tap never refuses what the server would take. MAIL and RCPT may be twice as long (extension parameters);
+    /// tap never refuses what the server would take (12288, the AUTH line limit of RFC 4954, which also bounds framing).
+    /// MAIL and RCPT may be twice as long (extension parameters);
     /// AUTH lines have their own limit. Longer lines get 500 5.5.6 and are not forwarded.
     /// </summary>
-    public int MaxCommandLine { get; init; } = 4096;
+    public int MaxCommandLine { get; init; } = 12288;
 
     /// <summary>
     /// Largest message in octets as the tap counts them on the wire (0: no limit of the tap's own; the

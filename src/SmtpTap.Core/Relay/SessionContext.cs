@@ -136,10 +136,10 @@ internal sealed class SessionContext
     }
 
     /// <summary>
-    /// Whether the client leg offers STARTTLS, given whether the server's own EHLO reply offers it. By default the tap
-    /// mirrors the server: offered when the server offers TLS (STARTTLS, which the tap used, or implicit TLS) or is the
-    /// capture server; not offered when the server offers none, so an app that upgrades whenever STARTTLS is offered
-    /// behaves through the tap as it does directly.
+    /// Whether the client leg offers STARTTLS, given whether the server's own EHLO reply lists it. By default the tap
+    /// mirrors the server: offered when the server offered STARTTLS (the tap used it upstream, or relays the keyword) or
+    /// is the capture server; not offered when the server offers none (a plain server, or implicit TLS, where a client
+    /// uses an smtps:// listener), so an app that upgrades whenever STARTTLS is offered behaves as it does directly.
     /// </summary>
     /// <summary>The server's last EHLO reply listed STARTTLS itself (the tap did not use it: --upstream-tls never).</summary>
     public bool ServerListedStartTls { get; set; }
@@ -155,7 +155,7 @@ internal sealed class SessionContext
         {
             ClientStartTlsPolicy.Always => true,
             ClientStartTlsPolicy.Never => false,
-            _ => UpstreamIsTls || serverListsStartTls || Options.Upstream.Kind == UpstreamKind.Capture,
+            _ => (UpstreamIsTls && !Options.Upstream.ImplicitTls) || serverListsStartTls || Options.Upstream.Kind == UpstreamKind.Capture,
         };
     }
 

@@ -59,7 +59,7 @@ internal static class ProxyCommand
 
     private static readonly Option<string> s_clientStartTls = new("--client-starttls") { Description = "Offer STARTTLS to plaintext clients: 'mirror' as the server does (default), 'always', or 'never'.", DefaultValueFactory = _ => "mirror" };
 
-    private static readonly Option<int> s_maxCommandLine = new("--max-command-line") { Description = "Longest command line, with CRLF (default 4096, above what servers take: Postfix 2048; MAIL and RCPT may be twice as long for their parameters). At least 512.", DefaultValueFactory = _ => 4096 };
+    private static readonly Option<int> s_maxCommandLine = new("--max-command-line") { Description = "Longest command line, with CRLF (default 12288, above what servers take: Postfix 2048; MAIL and RCPT may be twice as long for their parameters). At least 512.", DefaultValueFactory = _ => 12288 };
 
     private static readonly Option<long> s_maxMessageSize = new("--max-message-size") { Description = "Largest message in octets the tap relays (0: only the server's SIZE applies). Over it: 552 5.3.4.", DefaultValueFactory = _ => 0 };
 

@@ -46,7 +46,7 @@ internal sealed record ProxySettings
 
     public ClientStartTlsPolicy ClientStartTls { get; init; } = ClientStartTlsPolicy.Mirror;
 
-    public int MaxCommandLine { get; init; } = 4096;
+    public int MaxCommandLine { get; init; } = 12288;
 
     public long MaxMessageSize { get; init; }
 

@@ -50,7 +50,7 @@ public sealed class OversizeAndMalformedTests(ITestOutputHelper output)
         await using var harness = await TapHarness.StartScriptedAsync(server);
         await using (var raw = await OpenAsync(harness))
         {
-            await raw.SendAsync(CommandOf("NOOP ", 8192));
+            await raw.SendAsync(CommandOf("NOOP ", 20000));
             var refusal = await raw.ExpectAsync(500);
             Assert.StartsWith("5.5.6", refusal.FirstLine, StringComparison.Ordinal);
             Assert.Contains("line too long", refusal.FirstLine, StringComparison.Ordinal);

@@ -13,11 +13,11 @@ public sealed class ProxyLimitOptionsTests
     }
 
     [Fact]
-    public void Defaults_CommandLine4096AboveWhatServersTake_NoOwnMessageSizeLimit_NoTextLineLimit_RejectBareLf_MirrorStartTls()
+    public void Defaults_CommandLine12288AboveWhatServersTake_NoOwnMessageSizeLimit_NoTextLineLimit_RejectBareLf_MirrorStartTls()
     {
         var (ok, settings, _) = Build();
         Assert.True(ok);
-        Assert.Equal(4096, settings!.MaxCommandLine);
+        Assert.Equal(12288, settings!.MaxCommandLine);
         Assert.Equal(0, settings.MaxLineLength);
         Assert.Equal(SmtpTap.Core.Protocol.LineEndingPolicy.Reject, settings.LineEndings);
         Assert.Equal(SmtpTap.Core.Hosting.ClientStartTlsPolicy.Mirror, settings.ClientStartTls);
