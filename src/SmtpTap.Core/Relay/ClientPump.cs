@@ -243,13 +243,13 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
             case SmtpVerb.Helo:
                 _needEhlo = false;
                 _transaction.Reset();
-                await ForwardAsync(verb == SmtpVerb.Ehlo ? PendingKind.Ehlo : PendingKind.Helo, line, cancellationToken);
+                await ForwardAsync(verb == SmtpVerb.Ehlo ? PendingKind.Ehlo : PendingKind.Helo, line, cancellationToken, defer: moreBuffered);
                 return null;
             case SmtpVerb.Mail:
-                return await MailAsync(line, cancellationToken);
+                return await MailAsync(line, moreBuffered, cancellationToken);
             case SmtpVerb.Rset:
                 _transaction.Reset();
-                await ForwardAsync(PendingKind.Other, line, cancellationToken);
+                await ForwardAsync(PendingKind.Other, line, cancellationToken, defer: moreBuffered);
                 return null;
             case SmtpVerb.Data:
                 return await DataAsync(line, moreBuffered, cancellationToken);
@@ -397,7 +397,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         return await _data.RelayDataAsync(context.MaxMessageSize, cancellationToken);
     }
 
-    private async Task<SessionEnd?> MailAsync(byte[] line, CancellationToken cancellationToken)
+    private async Task<SessionEnd?> MailAsync(byte[] line, bool moreBuffered, CancellationToken cancellationToken)
     {
         var limit = context.MaxMessageSize;
         if (limit > 0 && MessageSize.TryGetDeclared(line.AsSpan(0, line.Length - 2), out var declared) && declared > limit)
@@ -407,7 +407,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         }
 
         _transaction.Reset();
-        await ForwardAsync(PendingKind.Other, line, cancellationToken);
+        await ForwardAsync(PendingKind.Other, line, cancellationToken, defer: moreBuffered);
         return null;
     }
 
