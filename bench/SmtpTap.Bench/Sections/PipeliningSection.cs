@@ -54,6 +54,7 @@ internal static class PipeliningSection
                 await SessionAsync(context, endPoint, 20, transaction, cancellationToken);
             }
 
+            var cpuBefore = (await tap.StatsAsync(collect: false, cancellationToken)).Cpu;
             for (var round = 0; round < settings.Rounds; round++)
             {
                 for (var i = 0; i < paths.Length; i++)
@@ -66,6 +67,7 @@ internal static class PipeliningSection
                 }
             }
 
+            var tapCpu = (await tap.StatsAsync(collect: false, cancellationToken)).Cpu - cpuBefore;
             var direct = samples["direct"].Order().ToArray();
             var viaTap = samples["tap"].Order().ToArray();
             foreach (var p in new[] { 50, 90, 99 })
@@ -79,7 +81,7 @@ internal static class PipeliningSection
                 var note = p switch
                 {
                     50 => Sessions(totals, transactions),
-                    90 => $"{direct.Length} transactions per path",
+                    90 => $"{direct.Length} transactions per path; tap CPU {tapCpu.TotalMicroseconds / viaTap.Length:0} µs per transaction",
                     _ => $"{viaTap.Count(v => v >= StallMicros)} through the tap and {direct.Count(v => v >= StallMicros)} direct took ≥ {StallMicros / 1000:0} ms (a delayed-ACK stall is about 40 ms)",
                 };
                 table.Add($"{style} p{p}", d, t, Signed(added) + " µs", target, verdict, note);
