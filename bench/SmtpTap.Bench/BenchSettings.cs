@@ -29,7 +29,17 @@ internal sealed record BenchSettings
     /// <summary>Profile new sessions instead of messages.</summary>
     public bool ProfileSessions { get; init; }
 
-    public bool Runs(string section) => Only is null ? section != "profile" : string.Equals(Only, section, StringComparison.OrdinalIgnoreCase);
+    /// <summary>Port of a real Postfix on 127.0.0.1 for <c>--only pipelining</c> (the interop rig's plain port).</summary>
+    public int PostfixPort { get; init; }
+
+    /// <summary>Recipient Postfix accepts without AUTH on that port, for <c>--only pipelining</c>.</summary>
+    public string PostfixRecipient { get; init; } = "postmaster@interop.test";
+
+    /// <summary>Transactions per session in <c>--only pipelining</c>.</summary>
+    public int Transactions { get; init; } = 200;
+
+    /// <summary>The profile and pipelining sections run only when asked for (pipelining needs a real Postfix).</summary>
+    public bool Runs(string section) => Only is null ? section is not ("profile" or "pipelining") : string.Equals(Only, section, StringComparison.OrdinalIgnoreCase);
 
     public static bool TryParse(string[] args, out BenchSettings settings, out string? error)
     {
@@ -51,19 +61,34 @@ internal sealed record BenchSettings
                 case "--transcripts":
                     settings = settings with { ProfileTranscripts = true };
                     break;
+                case "--postfix-port" when i + 1 < args.Length:
+                    settings = settings with { PostfixPort = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture) };
+                    break;
+                case "--rcpt" when i + 1 < args.Length:
+                    settings = settings with { PostfixRecipient = args[++i] };
+                    break;
+                case "--transactions" when i + 1 < args.Length:
+                    settings = settings with { Transactions = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture) };
+                    break;
                 case "--only" when i + 1 < args.Length:
                     settings = settings with { Only = args[++i] };
                     break;
                 default:
-                    error = $"unknown argument '{args[i]}'; usage: SmtpTap.Bench [--quick] [--only throughput|latency|sessions|stream|idle|profile [--legs plain|starttls|implicit] [--transcripts] [--sessions]]";
+                    error = $"unknown argument '{args[i]}'; usage: SmtpTap.Bench [--quick] [--only throughput|latency|sessions|stream|idle|profile [--legs plain|starttls|implicit] [--transcripts] [--sessions]] [--only pipelining --postfix-port N [--rcpt ADDR] [--transactions N]]";
                     return false;
             }
         }
 
-        string[] sections = ["throughput", "latency", "sessions", "stream", "idle", "profile"];
+        string[] sections = ["throughput", "latency", "sessions", "stream", "idle", "profile", "pipelining"];
         if (settings.Only is { } only && !sections.Contains(only, StringComparer.OrdinalIgnoreCase))
         {
             error = $"--only {only}: expected one of {string.Join(", ", sections)}";
+            return false;
+        }
+
+        if (settings.Runs("pipelining") && settings.PostfixPort <= 0)
+        {
+            error = "--only pipelining needs --postfix-port N (a real Postfix on 127.0.0.1; bench/pipelining-vs-postfix.sh starts the interop rig)";
             return false;
         }
 

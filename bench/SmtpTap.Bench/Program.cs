@@ -36,6 +36,7 @@ var sections = new (string Name, Func<BenchContext, CancellationToken, Task> Run
     ("stream", StreamSection.RunAsync),
     ("idle", IdleSection.RunAsync),
     ("profile", ProfileSection.RunAsync),
+    ("pipelining", PipeliningSection.RunAsync),
 };
 foreach (var (name, run) in sections)
 {

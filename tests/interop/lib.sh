@@ -7,6 +7,9 @@
 #   RIG_PORT_PLAIN        plain SMTP, no AUTH              (default 10025)
 #   RIG_PORT_SUBMISSION   STARTTLS + AUTH                  (default 10587)
 #   RIG_PORT_SMTPS        implicit TLS + AUTH              (default 10465)
+#   RIG_PORT_AUTH_PLAIN   plain SMTP with AUTH, no TLS     (default 10026; differential suite)
+#   RIG_PORT_SIZE         plain, message_size_limit below  (default 10027; differential suite)
+#   RIG_SIZE_LIMIT        message_size_limit on that port  (default 8192)
 #   RIG_WAIT              seconds to wait for the banners  (default 30)
 #   RIG_PYTHON            interpreter for rigtool.py       (default /usr/bin/python3, else python3;
 #                         a pyenv shim on PATH costs ~0.25 s per call)
@@ -16,6 +19,11 @@ case "$RIG_STATE" in
     /*/*|/tmp?*) RIG_STATE=${RIG_STATE%/} ;;
     *) printf 'ERROR: RIG_STATE must be an absolute path at least two levels deep, got "%s"\n' "$RIG_STATE" >&2; exit 1 ;;
 esac
+# Two more ports for the differential suite: plain with AUTH offered (no TLS), and plain with a small
+# message_size_limit (RIG_SIZE_LIMIT octets).
+RIG_PORT_AUTH_PLAIN=${RIG_PORT_AUTH_PLAIN:-10026}
+RIG_PORT_SIZE=${RIG_PORT_SIZE:-10027}
+RIG_SIZE_LIMIT=${RIG_SIZE_LIMIT:-8192}
 RIG_HOST=127.0.0.1
 RIG_DOMAIN=interop.test
 RIG_HOSTNAME=mail.interop.test

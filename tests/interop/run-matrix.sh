@@ -6,7 +6,8 @@
 #
 # plus feature cells (PIPELINING, BDAT, 3 MB and raw UTF-8 bodies), negative cells (relay refused as
 # direct, wrong password 535, upstream TLS required but not offered 421, client gone in mid-DATA),
-# smtptap probe cells, a health check of the taps, and a scan of every transcript and tap output for
+# smtptap probe cells, the differential suite (scripted raw sessions direct vs through the tap: same
+# reply codes and delivered bytes), a health check of the taps, and a scan of every transcript and tap output for
 # the rig passwords (raw and base64). Prints one line per cell, "PASS|FAIL|SKIP <cell> [reason]", then
 # exactly one line "interop: N passed, M failed, K skipped". Exit status 0 only if nothing failed.
 #
@@ -128,8 +129,8 @@ start_tap() {
 
 start_taps() {
     local ports up i=0
-    mapfile -t ports < <(rigtool free-ports 12)
-    [ ${#ports[@]} = 12 ] || rig_die "could not find free ports"
+    mapfile -t ports < <(rigtool free-ports 14)
+    [ ${#ports[@]} = 14 ] || rig_die "could not find free ports"
     UPSTREAM_URL[plain]=smtp://127.0.0.1:$RIG_PORT_PLAIN
     UPSTREAM_URL[submission]=smtp://127.0.0.1:$RIG_PORT_SUBMISSION
     UPSTREAM_URL[smtps]=smtps://127.0.0.1:$RIG_PORT_SMTPS
@@ -147,6 +148,10 @@ start_taps() {
     # The negative tap: TLS required upstream, pointed at the plain port that offers no STARTTLS.
     TAP_PORT[required-plain]=${ports[9]} TAP_PORT[required-starttls]=${ports[10]} TAP_PORT[required-smtps]=${ports[11]}
     start_tap required "${UPSTREAM_URL[plain]}" "${ports[@]:9:3}" -- --upstream-tls required
+    # The differential suite's taps (one plain listener each; its plain sessions use the plain tap).
+    TAP_PORT[diff-auth]=${ports[12]} TAP_PORT[diff-size]=${ports[13]}
+    start_tap diff-auth "smtp://127.0.0.1:$RIG_PORT_AUTH_PLAIN" "${ports[12]}"
+    start_tap diff-size "smtp://127.0.0.1:$RIG_PORT_SIZE" "${ports[13]}" -- --max-message-size "$RIG_SIZE_LIMIT"
 }
 
 # --- 3. cell plumbing ------------------------------------------------------------------------------
@@ -618,7 +623,31 @@ run_probe_cells() {
         "$RIG_USER_CAROL" RIG_PASS_CAROL CRAM-MD5 0 deliver
 }
 
-# --- 8. secrets and transcripts ------------------------------------------------------------------------
+# --- 8. differential suite ------------------------------------------------------------------------------
+# Scripted raw sessions (differential/sessions.txt) played directly against Postfix and through a tap in
+# front of the same port: every reply code and every delivered message must be equal, or the difference
+# must be one of differential/allow.txt (each described in docs/security.md). One cell per session.
+run_differential() {
+    local line rc out=$WORK/differential.out
+    "$RIG_PYTHON" "$HERE/differential.py" --sessions "$HERE/differential/sessions.txt" \
+        --allow "$HERE/differential/allow.txt" --maildir "$RIG_MAILDIR" --run "$RUN" \
+        --direct "plain=$RIG_PORT_PLAIN" --direct "auth=$RIG_PORT_AUTH_PLAIN" --direct "size=$RIG_PORT_SIZE" \
+        --tap "plain=${TAP_PORT[plain-plain]}" --tap "auth=${TAP_PORT[diff-auth]}" --tap "size=${TAP_PORT[diff-size]}" \
+        ${SMTPTAP_INTEROP_ONLY:+--only "$SMTPTAP_INTEROP_ONLY"} >"$out" 2>"$WORK/differential.err" </dev/null
+    rc=$?
+    while IFS= read -r line; do
+        case "$line" in
+            "PASS "*) pass "${line#PASS }" ;;
+            "FAIL "*) line=${line#FAIL }; fail "${line%% *}" "${line#* }" ;;
+            *) report "$line" ;;
+        esac
+    done <"$out"
+    if [ "$rc" != 0 ] && [ "$rc" != 1 ]; then
+        fail diff-player "differential.py exit $rc: $(tail -n 1 "$WORK/differential.err" | cut -c1-200)"
+    fi
+}
+
+# --- 9. secrets and transcripts ------------------------------------------------------------------------
 secret_scan() {
     local name=secrets-absent-from-transcripts-and-output files=() u vars=(--secret-env WRONG_PASS) out
     wanted "$name" || return 0
@@ -640,7 +669,7 @@ taps_healthy() {
     local name=taps-healthy-and-sessions-closed tap i problems=() open
     wanted "$name" || return 0
     for i in "${!TAP_PIDS[@]}"; do kill -0 "${TAP_PIDS[$i]}" 2>/dev/null || problems+=("tap #$i exited"); done
-    for tap in "${UPSTREAMS[@]}" required; do
+    for tap in "${UPSTREAMS[@]}" required diff-auth diff-size; do
         [ ! -s "$WORK/tap-$tap.err" ] || problems+=("tap $tap stderr: $(head -c 150 "$WORK/tap-$tap.err" | tr '\n' ' ')")
         ! grep -qE 'Unhandled exception|^ +at [A-Za-z]' "$WORK/tap-$tap.out" || problems+=("tap $tap printed a stack trace")
     done
@@ -662,6 +691,7 @@ main() {
     run_matrix
     run_negative_cells
     run_probe_cells
+    run_differential
     taps_healthy
     secret_scan
     report "interop took $(($(date +%s) - T0)) s"

@@ -248,6 +248,14 @@ $RIG_HOST:$RIG_PORT_SMTPS inet n - n - - smtpd
   -o smtpd_sasl_auth_enable=yes
   -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
   -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject
+# Differential suite only (tests/interop/differential.py): AUTH offered in plaintext, and a small size limit.
+$RIG_HOST:$RIG_PORT_AUTH_PLAIN inet n - n - - smtpd
+  -o syslog_name=postfix/authplain
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_tls_auth_only=no
+$RIG_HOST:$RIG_PORT_SIZE inet n - n - - smtpd
+  -o syslog_name=postfix/size
+  -o message_size_limit=$RIG_SIZE_LIMIT
 pickup     unix  n - n 60   1 pickup
 cleanup    unix  n - n -    0 cleanup
 qmgr       unix  n - n 300  1 qmgr

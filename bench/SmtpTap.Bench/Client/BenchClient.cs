@@ -13,6 +13,7 @@ internal sealed class BenchClient : IAsyncDisposable
     private static readonly byte[] s_ehlo = "EHLO bench.client\r\n"u8.ToArray();
     private static readonly byte[] s_startTls = "STARTTLS\r\n"u8.ToArray();
     private static readonly byte[] s_noop = "NOOP\r\n"u8.ToArray();
+    private static readonly byte[] s_data = "DATA\r\n"u8.ToArray();
     private static readonly byte[] s_quit = "QUIT\r\n"u8.ToArray();
     private static readonly byte[] s_envelope = "MAIL FROM:<bench@client.test>\r\nRCPT TO:<sink@sink.test>\r\nDATA\r\n"u8.ToArray();
 
@@ -75,6 +76,31 @@ internal sealed class BenchClient : IAsyncDisposable
         await ExpectAsync(250, cancellationToken);
         await ExpectAsync(250, cancellationToken);
         await ExpectAsync(354, cancellationToken);
+        await _stream.WriteAsync(contentWithEnd, cancellationToken);
+        await ExpectAsync(250, cancellationToken);
+    }
+
+    /// <summary>A transaction as a bulk sender sends it: <paramref name="envelope"/> (MAIL, RCPT, DATA) in one write, then the content with its end of data in one write.</summary>
+    public async Task PipelinedTransactionAsync(byte[] envelope, int recipients, ReadOnlyMemory<byte> contentWithEnd, CancellationToken cancellationToken)
+    {
+        await _stream.WriteAsync(envelope, cancellationToken);
+        await ExpectAsync(250, cancellationToken);
+        for (var i = 0; i < recipients; i++)
+        {
+            await ExpectAsync(250, cancellationToken);
+        }
+
+        await ExpectAsync(354, cancellationToken);
+        await _stream.WriteAsync(contentWithEnd, cancellationToken);
+        await ExpectAsync(250, cancellationToken);
+    }
+
+    /// <summary>The same transaction in lock-step: MAIL, RCPT and DATA each wait for their reply.</summary>
+    public async Task LockStepTransactionAsync(byte[] mail, byte[] rcpt, ReadOnlyMemory<byte> contentWithEnd, CancellationToken cancellationToken)
+    {
+        await CommandAsync(mail, 250, cancellationToken);
+        await CommandAsync(rcpt, 250, cancellationToken);
+        await CommandAsync(s_data, 354, cancellationToken);
         await _stream.WriteAsync(contentWithEnd, cancellationToken);
         await ExpectAsync(250, cancellationToken);
     }

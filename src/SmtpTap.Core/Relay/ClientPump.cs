@@ -312,7 +312,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
             case SmtpVerb.Helo:
                 _needEhlo = false;
                 _transaction.Reset();
-                await ForwardAsync(verb == SmtpVerb.Ehlo ? PendingKind.Ehlo : PendingKind.Helo, line, cancellationToken);
+                await ForwardAsync(verb == SmtpVerb.Ehlo ? PendingKind.Ehlo : PendingKind.Helo, line, cancellationToken, defer: moreBuffered);
                 return null;
             case SmtpVerb.Mail:
                 return await MailAsync(line, moreBuffered, cancellationToken);

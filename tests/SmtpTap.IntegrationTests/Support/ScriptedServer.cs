@@ -355,6 +355,19 @@ internal sealed class ScriptedConnection : IAsyncDisposable
 
     public void Abort() => _client.Client.Close(0);
 
+    /// <summary>
+    /// Linux only: TCP segments with data this connection has received so far (<c>tcpi_data_segs_in</c> of
+    /// <c>TCP_INFO</c>, kernel 4.6+), to see how many writes the tap used for a group of commands.
+    /// </summary>
+    public int DataSegmentsReceived()
+    {
+        const int IpProtoTcp = 6, TcpInfo = 11, DataSegsInOffset = 152;
+        Span<byte> info = stackalloc byte[256];
+        var length = _client.Client.GetRawSocketOption(IpProtoTcp, TcpInfo, info);
+        Assert.True(length >= DataSegsInOffset + 4, $"TCP_INFO too short ({length} octets) for tcpi_data_segs_in");
+        return System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(info[DataSegsInOffset..]);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _reader.CompleteAsync();
