@@ -174,6 +174,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         if (inAuth)
         {
             Transcript.Warning("AUTH line longer than " + Limits.MaxAuthLine + " octets: not forwarded; the exchange is cancelled upstream with \"*\"");
+            Interlocked.Add(ref context.TapBytesToServer, 3);
             await ForwardAndWaitAsync(PendingKind.AuthCancel, "*\r\n"u8.ToArray(), cancellationToken);
             context.Sasl = null;
             context.SaslPayloads.Clear();

@@ -84,7 +84,7 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
             "Session closed ({Outcome:l}) after {Duration} ms: {ToServerBytes} bytes relayed to the server, {ToClientBytes} bytes to the client; messages relayed: {Messages}, accepted by the server: {Accepted}",
             end.ToString(),
             (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-            context?.Upstream.BytesWritten ?? 0,
+            context?.BytesRelayedToServer ?? 0,
             client.BytesWritten,
             context?.MessagesRelayed ?? 0,
             context?.MessagesAccepted ?? 0);
