@@ -441,7 +441,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
 
         _transaction.Chunk(size, last);
         await ForwardAsync(last ? PendingKind.BdatLast : PendingKind.Bdat, line, cancellationToken);
-        return await _data.RelayChunkAsync(size, last, cancellationToken);
+        return await _data.RelayChunkAsync(size, last, firstChunk: _transaction.BdatChunks == 1, cancellationToken);
     }
 
     private async Task<SessionEnd?> RefuseBdatAsync(int code, string text, CancellationToken cancellationToken)

@@ -11,6 +11,9 @@ namespace SmtpTap.Core.Relay;
 /// </summary>
 internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
 {
+    /// <summary>The view of the BDAT message in progress (its lines run across chunks); null outside one.</summary>
+    private BdatMessageView? _bdatView;
+
     private SessionTranscript Transcript => context.Transcript;
 
     /// <summary>Runs after the server's 354. Returns null when the session goes on in command mode.</summary>
@@ -134,12 +137,13 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
     }
 
     /// <summary>Relays exactly <paramref name="size"/> octets after a BDAT command (RFC 3030).</summary>
-    public async Task<SessionEnd?> RelayChunkAsync(long size, bool last, CancellationToken cancellationToken)
+    /// <param name="firstChunk">The first BDAT of its transaction: the message view starts afresh.</param>
+    public async Task<SessionEnd?> RelayChunkAsync(long size, bool last, bool firstChunk, CancellationToken cancellationToken)
     {
         context.InMessage = true;
         try
         {
-            return await RelayChunkCoreAsync(size, last, cancellationToken);
+            return await RelayChunkCoreAsync(size, last, firstChunk, cancellationToken);
         }
         finally
         {
@@ -147,8 +151,14 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
         }
     }
 
-    private async Task<SessionEnd?> RelayChunkCoreAsync(long size, bool last, CancellationToken cancellationToken)
+    private async Task<SessionEnd?> RelayChunkCoreAsync(long size, bool last, bool firstChunk, CancellationToken cancellationToken)
     {
+        if (firstChunk || _bdatView is null)
+        {
+            _bdatView = new BdatMessageView(Transcript, context.Options.ShowBody, context.Options.Limits.MaxDataLine);
+        }
+
+        var view = _bdatView;
         var reader = context.Client.Reader;
         var remaining = size;
         using var rate = new DataRateBudget(context.Options.Limits);
@@ -168,6 +178,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
                     return await ServerStoppedReadingAsync(ReadOnlySequence<byte>.Empty, clientDone: true, rate, cancellationToken);
                 }
 
+                view.Feed(chunk);
                 remaining -= take;
                 reader.AdvanceTo(chunk.End);
                 continue;
@@ -187,6 +198,8 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
         {
             var number = Interlocked.Increment(ref context.MessagesRelayed);
             Transcript.Events.Information("Message {MessageNumber} sent with BDAT", number);
+            view.Finish(number);
+            _bdatView = null;
         }
 
         return null;
