@@ -180,6 +180,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         if (inAuth)
         {
             Transcript.Warning("AUTH line longer than " + Limits.MaxAuthLine + " octets: not forwarded; the exchange is cancelled upstream with \"*\"");
+            Interlocked.Add(ref context.TapBytesToServer, 3);
             await ForwardAndWaitAsync(PendingKind.AuthCancel, "*\r\n"u8.ToArray(), cancellationToken);
             context.Sasl = null;
             context.SaslPayloads.Clear();
@@ -540,7 +541,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
 
         _transaction.Chunk(size, last);
         await ForwardAsync(last ? PendingKind.BdatLast : PendingKind.Bdat, line, cancellationToken);
-        return await _data.RelayChunkAsync(size, last, cancellationToken);
+        return await _data.RelayChunkAsync(size, last, firstChunk: _transaction.BdatChunks == 1, cancellationToken);
     }
 
     private async Task<SessionEnd?> RefuseBdatAsync(int code, string text, CancellationToken cancellationToken)

@@ -11,6 +11,9 @@ namespace SmtpTap.Core.Relay;
 /// </summary>
 internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
 {
+    /// <summary>The view of the BDAT message in progress (its lines run across chunks); null outside one.</summary>
+    private BdatMessageView? _bdatView;
+
     private SessionTranscript Transcript => context.Transcript;
 
     /// <summary>Runs after the server's 354. Returns null when the session goes on in command mode.</summary>
@@ -106,7 +109,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
 
                 if (decision.StartsLine && decision.CompletesLine)
                 {
-                    view.Line(piece.Content, decision.LineOctets);
+                    ShowLine(view, piece.Content, decision.LineOctets);
                 }
                 else
                 {
@@ -118,7 +121,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
                     KeepLineStart(lineStart, piece.Content);
                     if (decision.CompletesLine)
                     {
-                        view.Line(new ReadOnlySequence<byte>(lineStart.WrittenMemory), decision.LineOctets);
+                        ShowLine(view, new ReadOnlySequence<byte>(lineStart.WrittenMemory), decision.LineOctets);
                     }
                 }
 
@@ -192,6 +195,17 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
     /// <summary>The transcript shows at most this much of one line.</summary>
     private const int ShownLine = 2000;
 
+    /// <summary>A DATA line for the view, unstuffed; a long line's kept start is shown cut, with its size.</summary>
+    private static void ShowLine(MessageView view, ReadOnlySequence<byte> content, long lineOctets)
+    {
+        if (!content.IsEmpty && content.FirstSpan[0] == (byte)'.')
+        {
+            content = content.Slice(1);
+        }
+
+        view.Line(content, lineOctets, cut: content.Length + 2 < lineOctets);
+    }
+
     private static void KeepLineStart(ArrayBufferWriter<byte> lineStart, ReadOnlySequence<byte> content)
     {
         var room = ShownLine - lineStart.WrittenCount;
@@ -241,12 +255,13 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
     }
 
     /// <summary>Relays exactly <paramref name="size"/> octets after a BDAT command (RFC 3030).</summary>
-    public async Task<SessionEnd?> RelayChunkAsync(long size, bool last, CancellationToken cancellationToken)
+    /// <param name="firstChunk">The first BDAT of its transaction: the message view starts afresh.</param>
+    public async Task<SessionEnd?> RelayChunkAsync(long size, bool last, bool firstChunk, CancellationToken cancellationToken)
     {
         context.InMessage = true;
         try
         {
-            return await RelayChunkCoreAsync(size, last, cancellationToken);
+            return await RelayChunkCoreAsync(size, last, firstChunk, cancellationToken);
         }
         finally
         {
@@ -254,8 +269,14 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
         }
     }
 
-    private async Task<SessionEnd?> RelayChunkCoreAsync(long size, bool last, CancellationToken cancellationToken)
+    private async Task<SessionEnd?> RelayChunkCoreAsync(long size, bool last, bool firstChunk, CancellationToken cancellationToken)
     {
+        if (firstChunk || _bdatView is null)
+        {
+            _bdatView = new BdatMessageView(Transcript, context.Options.ShowBody, context.Options.Limits.MaxDataLine);
+        }
+
+        var view = _bdatView;
         var reader = context.Client.Reader;
         var remaining = size;
         using var rate = new DataRateBudget(context.Options.Limits);
@@ -275,6 +296,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
                     return await ServerStoppedReadingAsync(ReadOnlySequence<byte>.Empty, clientDone: true, rate, cancellationToken);
                 }
 
+                view.Feed(chunk);
                 remaining -= take;
                 reader.AdvanceTo(chunk.End);
                 continue;
@@ -294,6 +316,8 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
         {
             var number = Interlocked.Increment(ref context.MessagesRelayed);
             Transcript.Events.Information("Message {MessageNumber} sent with BDAT", number);
+            view.Finish(number);
+            _bdatView = null;
         }
 
         return null;

@@ -9,7 +9,10 @@ internal sealed class PendingCommand(PendingKind kind)
 
     public PendingKind Kind { get; } = kind;
 
-    /// <summary>Completes once the reply has been relayed to the client; faults if the session ends first.</summary>
+    /// <summary>
+    /// Completes once the reply has been relayed to the client (or the client leg failed while it was relayed, see
+    /// <see cref="Relayed"/>); cancelled if the session ends first.
+    /// </summary>
     public Task<SmtpReply> Reply => _reply.Task;
 
     /// <summary>
@@ -18,7 +21,14 @@ internal sealed class PendingCommand(PendingKind kind)
     /// </summary>
     public long ClientBytesWaitingAtReply { get; set; }
 
-    public void Complete(SmtpReply reply) => _reply.TrySetResult(reply);
+    /// <summary>False if the client leg failed while the reply was being relayed: the client never got it.</summary>
+    public bool Relayed { get; private set; } = true;
+
+    public void Complete(SmtpReply reply, bool relayed = true)
+    {
+        Relayed = relayed;
+        _reply.TrySetResult(reply);
+    }
 
     public void Abandon() => _reply.TrySetCanceled();
 }

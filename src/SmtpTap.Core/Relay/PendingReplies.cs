@@ -10,6 +10,7 @@ internal sealed class PendingReplies
     private readonly Lock _gate = new();
     private readonly Queue<PendingCommand> _queue = new();
     private TaskCompletionSource? _emptied;
+    private PendingCommand? _lastEndOfData;
 
     public int Count
     {
@@ -31,6 +32,10 @@ internal sealed class PendingReplies
         lock (_gate)
         {
             _queue.Enqueue(command);
+            if (kind.IsEndOfData())
+            {
+                _lastEndOfData = command;
+            }
         }
 
         Added?.Invoke(kind);
@@ -65,7 +70,30 @@ internal sealed class PendingReplies
         }
     }
 
-    public void CompleteHead(Protocol.SmtpReply reply)
+    /// <summary>
+    /// The end of data (DATA's dot or BDAT LAST) whose verdict the client may not have seen: the first one still
+    /// awaiting the server's reply, or else the last one if the client leg failed while its reply was relayed.
+    /// Awaiting its <see cref="PendingCommand.Reply"/> gives the server's verdict on that very message.
+    /// </summary>
+    public PendingCommand? EndOfDataNotSeenByClient()
+    {
+        lock (_gate)
+        {
+            foreach (var command in _queue)
+            {
+                if (command.Kind.IsEndOfData())
+                {
+                    return command;
+                }
+            }
+
+            return _lastEndOfData is { Relayed: false, Reply.IsCompletedSuccessfully: true } ? _lastEndOfData : null;
+        }
+    }
+
+    /// <param name="reply">The server's reply to the oldest pending command.</param>
+    /// <param name="relayed">False if the client leg failed while the reply was relayed.</param>
+    public void CompleteHead(Protocol.SmtpReply reply, bool relayed = true)
     {
         PendingCommand head;
         TaskCompletionSource? emptied = null;
@@ -79,7 +107,7 @@ internal sealed class PendingReplies
             }
         }
 
-        head.Complete(reply);
+        head.Complete(reply, relayed);
         emptied?.TrySetResult();
     }
 

@@ -55,8 +55,8 @@ internal sealed class ServerPump(SessionContext context)
                     throw new PeerProtocolException("the server sent a reply no command asked for (" + read.Reply.Code + ")");
                 }
 
-                await RelayAsync(waiting, read, cancellationToken);
-                context.Pending.CompleteHead(read.Reply);
+                var relayed = await TryRelayAsync(waiting, read, cancellationToken);
+                context.Pending.CompleteHead(read.Reply, relayed);
                 if (waiting.Kind == PendingKind.Other && read.Reply.Code is >= 500 and <= 504 && context.CountCommandError())
                 {
                     Transcript.Warning("Too many errors in this session: closing");
@@ -146,6 +146,24 @@ internal sealed class ServerPump(SessionContext context)
         lock (_armGate)
         {
             _unarmedRead?.CancelAfter(TimeoutFor(kind));
+        }
+    }
+
+    /// <summary>
+    /// Relays one reply; false if the client leg failed meanwhile (a client that reset the connection right after its end
+    /// of data). That is the client's loss, not the server's: the reply is still the server's verdict, the upstream is not
+    /// reported lost, and the session ends when the client pump sees the failed leg.
+    /// </summary>
+    private async Task<bool> TryRelayAsync(PendingCommand command, ReplyRead read, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RelayAsync(command, read, cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is (IOException or ObjectDisposedException) and not WriteTimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

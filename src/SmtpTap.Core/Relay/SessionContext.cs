@@ -17,6 +17,7 @@ internal sealed class SessionContext
         Client = client;
         Upstream = upstream.Connection!;
         Upstream.WriteTimeout = options.Limits.DataBlockTimeout;
+        _upstreamPreambleBytes = Upstream.BytesWritten;
         UpstreamSetup = upstream;
         Transcript = transcript;
         Certificates = certificates;
@@ -75,6 +76,14 @@ internal sealed class SessionContext
     public SaslMaskOptions MaskOptions => new() { MaskUsernames = Options.MaskUsernames };
 
     public int MessagesRelayed;
+
+    /// <summary>Octets the tap wrote upstream on its own while relaying (the "*" that cancels an over-long AUTH exchange).</summary>
+    public long TapBytesToServer;
+
+    private readonly long _upstreamPreambleBytes;
+
+    /// <summary>Octets of the client's own relayed to the server: the tap's EHLO/STARTTLS preamble and its own commands are not counted.</summary>
+    public long BytesRelayedToServer => Upstream.BytesWritten - _upstreamPreambleBytes - Interlocked.Read(ref TapBytesToServer);
 
     private int _upstreamLossAnswered;
 

@@ -84,7 +84,7 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
             "Session closed ({Outcome:l}) after {Duration} ms: {ToServerBytes} bytes relayed to the server, {ToClientBytes} bytes to the client; messages relayed: {Messages}, accepted by the server: {Accepted}",
             end.ToString(),
             (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-            context?.Upstream.BytesWritten ?? 0,
+            context?.BytesRelayedToServer ?? 0,
             client.BytesWritten,
             context?.MessagesRelayed ?? 0,
             context?.MessagesAccepted ?? 0);
@@ -109,9 +109,9 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
             {
                 end = await Outcome(serverTask);
             }
-            else if (end is SessionEnd.ClientClosed or SessionEnd.ClientError && AwaitsEndOfDataReply(context))
+            else if (end is SessionEnd.ClientClosed or SessionEnd.ClientError && !context.ChunkInFlight && context.Pending.EndOfDataNotSeenByClient() is { } endOfData)
             {
-                await AwaitVerdictForVanishedClientAsync(context, serverTask);
+                await AwaitVerdictForVanishedClientAsync(context, endOfData, end, serverTask);
                 await stop.CancelAsync();
                 await Outcome(serverTask);
             }
@@ -145,24 +145,45 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
         return end;
     }
 
-    private static bool AwaitsEndOfDataReply(SessionContext context) =>
-        !context.ChunkInFlight && context.Pending.AwaitsEndOfData;
-
     /// <summary>
-    /// The client left after its end of data: the server still decides, so the tap waits for that verdict (bounded by
-    /// the server pump's own end-of-data timeout) and logs it; a 250 the client never saw may lead to a resend.
+    /// The client left after its end of data before the tap had relayed the server's verdict: the server still decides, so
+    /// the tap waits for the reply to that very end of data (bounded by the server pump's own end-of-data timeout) and
+    /// logs what it says; a 250 the client never saw may lead to a resend.
     /// </summary>
-    private static async Task AwaitVerdictForVanishedClientAsync(SessionContext context, Task<SessionEnd> serverTask)
+    private static async Task AwaitVerdictForVanishedClientAsync(SessionContext context, PendingCommand endOfData, SessionEnd end, Task<SessionEnd> serverTask)
     {
-        var acceptedBefore = context.MessagesAccepted;
-        await Task.WhenAny(serverTask, context.Pending.WhenEmptyAsync(CancellationToken.None));
-        if (context.MessagesAccepted > acceptedBefore)
+        await Task.WhenAny(serverTask, endOfData.Reply);
+        var left = end == SessionEnd.ClientError ? "the client connection was reset (or failed)" : "the client closed the connection";
+        if (!endOfData.Reply.IsCompletedSuccessfully)
         {
-            context.Transcript.Warning("Message delivered, but the client left before it saw the server's 250: it may send the message again (possible duplicate)");
+            context.Transcript.Events.Warning(
+                "WARNING: After its end of data {ClientLeft:l}, and the session ended before the server gave its verdict: whether the message was delivered is not known; the client may send it again",
+                left);
+            return;
+        }
+
+        var reply = endOfData.Reply.Result;
+        var verdict = reply.Code + " " + reply.FirstLine;
+        if (!reply.IsPositiveCompletion)
+        {
+            context.Transcript.Events.Warning(
+                "WARNING: After its end of data {ClientLeft:l}; the server did not accept the message ({Reply:l}), so nothing was delivered by this session",
+                left,
+                verdict);
+        }
+        else if (!endOfData.Relayed)
+        {
+            context.Transcript.Events.Warning(
+                "WARNING: Message delivered (the server answered {Reply:l}), but {ClientLeft:l} before the tap could relay that reply: the client never saw it and may send the message again (possible duplicate)",
+                verdict,
+                left);
         }
         else
         {
-            context.Transcript.Warning("The client left after its end of data; the server did not accept the message (or did not answer), so nothing was delivered by this session");
+            context.Transcript.Events.Warning(
+                "WARNING: Message delivered (the server answered {Reply:l}); {ClientLeft:l} without QUIT right after its end of data, so it may not have read that reply and may send the message again (possible duplicate)",
+                verdict,
+                left);
         }
     }
 

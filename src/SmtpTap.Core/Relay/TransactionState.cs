@@ -8,6 +8,9 @@ internal sealed class TransactionState
 {
     public long BdatOctets { get; private set; }
 
+    /// <summary>BDAT chunks sent in this transaction (the one being relayed included).</summary>
+    public int BdatChunks { get; private set; }
+
     /// <summary>A BDAT chunk was sent and LAST not yet: DATA may not follow (RFC 3030 section 3).</summary>
     public bool BdatOpen { get; private set; }
 
@@ -17,6 +20,7 @@ internal sealed class TransactionState
     public void Chunk(long size, bool last)
     {
         BdatOctets += size;
+        BdatChunks++;
         BdatOpen = !last;
         BdatLastSent = last;
     }
@@ -24,6 +28,7 @@ internal sealed class TransactionState
     public void Reset()
     {
         BdatOctets = 0;
+        BdatChunks = 0;
         BdatOpen = false;
         BdatLastSent = false;
     }

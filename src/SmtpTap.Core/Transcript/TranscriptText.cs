@@ -7,7 +7,7 @@ namespace SmtpTap.Core.Transcript;
 /// <summary>
 /// Turns wire bytes into transcript text that cannot forge or hide anything: valid UTF-8 is shown as text;
 /// each byte that is not valid UTF-8 is shown as \xNN; a stray CR, LF or NUL as \r, \n, \0; other C0
-/// controls, DEL and C1 controls as \xNN; bidirectional controls and the Unicode line and paragraph
+/// controls (HTAB included) and DEL as \xNN; C1 controls (U+0080 to U+009F) as \u{NNNN}; bidirectional controls and the Unicode line and paragraph
 /// separators as \u{NNNN}. A line on the wire is thus always one line in the transcript, and a terminal
 /// never receives an escape sequence from a peer.
 /// </summary>
@@ -43,7 +43,6 @@ internal static class TranscriptText
     /// <summary>True for a code point the transcript shows escaped (controls, bidi overrides and isolates, line separators).</summary>
     public static bool IsUnsafe(Rune rune) => rune.Value switch
     {
-        '\t' => false,
         < 0x20 or 0x7f => true,
         >= 0x80 and <= 0x9f => true,
         0x061c or 0x200e or 0x200f => true,
@@ -57,7 +56,7 @@ internal static class TranscriptText
     {
         foreach (var b in bytes)
         {
-            if (b is < 0x20 and not (byte)'\t' or >= 0x7f)
+            if (b is < 0x20 or >= 0x7f)
             {
                 return false;
             }

@@ -317,8 +317,8 @@ public sealed class FaultCatalogueTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData("250 2.0.0 Ok: queued as Q1\r\n", "Message delivered, but the client left before it saw the server's 250")]
-    [InlineData("451 4.3.0 Try later\r\n", "the server did not accept the message")]
+    [InlineData("250 2.0.0 Ok: queued as Q1\r\n", "Message delivered (the server answered 250 2.0.0 Ok: queued as Q1)")]
+    [InlineData("451 4.3.0 Try later\r\n", "the server did not accept the message (451 4.3.0 Try later), so nothing was delivered")]
     public async Task F42_ClientDropsAfterFinalDot_TapStillReadsAndLogsTheServersVerdict(string verdict, string expectedLog)
     {
         await using var server = new ScriptedServer(async c =>
