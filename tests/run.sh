@@ -21,6 +21,17 @@ for f in "$results"/*.trx; do
 done
 if [ "$dotnet_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 
+# Install checks: the .NET tool package installed from a local feed, the single-file build, a relay through each.
+install_rc=0
+if [ "${SMTPTAP_SKIP_INSTALL:-0}" != "1" ]; then
+  bash tests/install/run.sh | tee "$results/install.log"
+  install_rc=${PIPESTATUS[0]}
+  ip=$(sed -n 's/^install: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p' "$results/install.log" | tail -1)
+  if_=$(sed -n 's/^install: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p' "$results/install.log" | tail -1)
+  passed=$((passed + ${ip:-0})); failed=$((failed + ${if_:-0}))
+  if [ "$install_rc" -ne 0 ] && [ "${if_:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
+fi
+
 interop_rc=0
 if [ -x tests/interop/run-matrix.sh ] && [ "${SMTPTAP_SKIP_INTEROP:-0}" != "1" ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
@@ -39,4 +50,4 @@ if [ -x tests/interop/run-matrix.sh ] && [ "${SMTPTAP_SKIP_INTEROP:-0}" != "1" ]
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
-[ "$dotnet_rc" -eq 0 ] && [ "$interop_rc" -eq 0 ]
+[ "$dotnet_rc" -eq 0 ] && [ "$install_rc" -eq 0 ] && [ "$interop_rc" -eq 0 ]
