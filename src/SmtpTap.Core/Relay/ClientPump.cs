@@ -404,7 +404,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         if (!context.OfferClientStartTls(context.ServerListedStartTls) && !context.UpstreamTlsStripped)
         {
             Transcript.Warning("STARTTLS refused: the server offers no TLS, so the tap does not either (--client-starttls always offers it)");
-            return await ReplyErrorAsync(SmtpReply.Single(454, "4.7.0 TLS not available due to temporary reason (smtptap: the server offers no TLS; see --client-starttls)"), cancellationToken);
+            return await ReplyErrorAsync(SmtpReply.Single(502, "5.5.1 Error: command not implemented (smtptap: the server offers no STARTTLS, so neither does the tap; see --client-starttls)"), cancellationToken);
         }
 
         if (context.UpstreamTlsStripped)
