@@ -82,6 +82,7 @@ internal static class ProxyCommand
             command.Options.Add(option);
         }
 
+        ProxyHelp.Apply(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;

@@ -12,6 +12,8 @@ internal static class RootCommandFactory
         root.Subcommands.Add(CertCommand.Create());
         root.Subcommands.Add(ProbeCommand.Create());
         root.Subcommands.Add(ConfigCommand.Create());
+        root.Subcommands.Add(CompletionCommand.Create());
+        ProxyHelp.Install(root);
         return root;
     }
 }
