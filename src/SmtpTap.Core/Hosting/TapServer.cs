@@ -90,6 +90,7 @@ internal sealed class TapServer : IAsyncDisposable
             if (_sessions.Count >= _options.Limits.MaxSessions)
             {
                 _logger.Warning("Session limit {MaxSessions} reached; refusing {ClientEndPoint:l}", _options.Limits.MaxSessions, client.RemoteEndPoint?.ToString());
+                TapMetrics.Refused("max-sessions");
                 _ = RefuseAsync(client, "421 4.3.2 smtptap: too many sessions, try again later\r\n");
                 continue;
             }
@@ -98,6 +99,7 @@ internal sealed class TapServer : IAsyncDisposable
             if (!TryEnterAddress(address))
             {
                 _logger.Warning("Per-address session limit {MaxSessionsPerAddress} reached; refusing {ClientEndPoint:l}", _options.Limits.MaxSessionsPerAddress, client.RemoteEndPoint?.ToString());
+                TapMetrics.Refused("max-sessions-per-ip");
                 _ = RefuseAsync(client, "421 4.7.0 smtptap: too many sessions from your address, try again later\r\n");
                 continue;
             }

@@ -79,11 +79,13 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         }
         catch (ClientIdleException)
         {
+            TapMetrics.Refused("idle-timeout");
             await ReplyLocallyAsync(SmtpReply.Single(421, "4.4.2 smtptap: idle timeout, closing"), CancellationToken.None, quiesce: false);
             return SessionEnd.ClientTimeout;
         }
         catch (ClientTooSlowException ex)
         {
+            TapMetrics.Refused("too-slow");
             Transcript.Warning("Client too slow: " + ex.Message + "; closing (the server never gets an end of data from this session)");
             await ReplyLocallyAsync(SmtpReply.Single(421, "4.4.2 smtptap: timeout: " + ex.Message + "; closing"), CancellationToken.None, quiesce: false);
             return SessionEnd.ClientTimeout;
@@ -284,6 +286,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
             var masked = ClientLineMasking.Mask(content.Span, inTail);
             Transcript.Line(TranscriptDirection.ClientToTap, masked ?? TranscriptText.Decode(content.Span[..64]) + "... (" + line.Length + " octets)");
             Transcript.Warning($"Command line of {line.Length} octets is over the limit of {maxLine}: not forwarded");
+            TapMetrics.Refused("max-command-line");
             if (verb == SmtpVerb.Bdat)
             {
                 return await RefuseBdatAsync(500, "5.5.6 smtptap: BDAT command line too long", cancellationToken);
@@ -433,10 +436,12 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         {
             var facts = await context.Client.UpgradeAsServerAsync(context.Certificates, timeout.Token);
             Transcript.Events.Information("TLS established with client (STARTTLS): {TlsProtocol:l} {CipherSuite:l}, presented {Subject:l}", facts.Protocol, facts.CipherSuite, facts.CertificateSubject);
+            TapMetrics.TlsHandshake("client", ok: true);
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             Transcript.Warning("TLS handshake with the client failed: " + TlsFailure.Describe(ex) + " (does the client trust the tap's CA? see smtptap cert export)");
+            TapMetrics.TlsHandshake("client", ok: false);
             return SessionEnd.ClientTlsFailed;
         }
 
@@ -504,6 +509,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         if (limit > 0 && MessageSize.TryGetDeclared(line.AsSpan(0, line.Length - 2), out var declared) && declared > limit)
         {
             Transcript.Warning($"MAIL declares SIZE={declared}, over the limit of {limit} octets: not forwarded");
+            TapMetrics.Refused("max-message-size");
             return await ReplyErrorAsync(SmtpReply.Single(552, $"5.3.4 smtptap: message size exceeds fixed maximum message size ({limit} octets)"), cancellationToken);
         }
 

@@ -9,6 +9,9 @@ internal sealed class PendingCommand(PendingKind kind)
 
     public PendingKind Kind { get; } = kind;
 
+    /// <summary>When the command was queued (Stopwatch timestamp), for the upstream latency metric.</summary>
+    public long Created { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     /// <summary>
     /// Completes once the reply has been relayed to the client (or the client leg failed while it was relayed, see
     /// <see cref="Relayed"/>); cancelled if the session ends first.

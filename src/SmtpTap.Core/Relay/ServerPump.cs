@@ -1,5 +1,6 @@
 using System.Text;
 using SmtpTap.Core.Auth;
+using SmtpTap.Core.Hosting;
 using SmtpTap.Core.Protocol;
 using SmtpTap.Core.Transcript;
 
@@ -55,6 +56,7 @@ internal sealed class ServerPump(SessionContext context)
                     throw new PeerProtocolException("the server sent a reply no command asked for (" + read.Reply.Code + ")");
                 }
 
+                TapMetrics.UpstreamReply(waiting.Created);
                 var relayed = await TryRelayAsync(waiting, read, cancellationToken);
                 context.Pending.CompleteHead(read.Reply, relayed);
                 if (waiting.Kind == PendingKind.Other && read.Reply.Code is >= 500 and <= 504 && context.CountCommandError())
@@ -214,6 +216,7 @@ internal sealed class ServerPump(SessionContext context)
                 break;
             case PendingKind.EndOfData or PendingKind.BdatLast:
                 Transcript.Lines(TranscriptDirection.ServerToTap, reply);
+                TapMetrics.Message(reply.IsPositiveCompletion ? "accepted" : "rejected");
                 if (reply.IsPositiveCompletion)
                 {
                     Interlocked.Increment(ref context.MessagesAccepted);
@@ -253,6 +256,7 @@ internal sealed class ServerPump(SessionContext context)
         Transcript.Lines(TranscriptDirection.ServerToTap, MaskEchoedPayloads(reply));
         if (reply.Code != 334)
         {
+            TapMetrics.Auth(sasl?.Mechanism ?? "unknown", reply.Code == 235);
             var explanation = AuthReplyExplainer.Explain(reply);
             if (explanation is not null)
             {

@@ -23,6 +23,7 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
         transcript.Events.Information("Client {ClientEndPoint:l} connected to {Listener:l}", client.RemoteEndPoint?.ToString(), listener.Url);
         SessionEnd end;
         SessionContext? context = null;
+        Hosting.TapMetrics.SessionOpened(listener.Url);
         try
         {
             if (listener.ImplicitTls && !await ClientHandshakeAsync(client, transcript, cancellationToken))
@@ -80,6 +81,7 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
             client.ShutdownSend();
         }
 
+        Hosting.TapMetrics.SessionClosed(listener.Url, end.ToString(), context?.BytesRelayedToServer ?? 0, client.BytesWritten);
         transcript.Events.Information(
             "Session closed ({Outcome:l}) after {Duration} ms: {ToServerBytes} bytes relayed to the server, {ToClientBytes} bytes to the client; messages relayed: {Messages}, accepted by the server: {Accepted}",
             end.ToString(),
@@ -215,11 +217,13 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
         {
             var facts = await client.UpgradeAsServerAsync(certificates, timeout.Token);
             transcript.Events.Information("TLS established with client (implicit): {TlsProtocol:l} {CipherSuite:l}, presented {Subject:l}", facts.Protocol, facts.CipherSuite, facts.CertificateSubject);
+            Hosting.TapMetrics.TlsHandshake("client", ok: true);
             return true;
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             transcript.Warning("TLS handshake with the client failed: " + TlsFailure.Describe(ex) + " (does the client trust the tap's CA? see smtptap cert export)");
+            Hosting.TapMetrics.TlsHandshake("client", ok: false);
             return false;
         }
     }

@@ -138,12 +138,14 @@ internal sealed class UpstreamConnector(TapOptions options, UpstreamEndpoint ups
                 transcript.Warning("--upstream-insecure: the upstream certificate is NOT checked in this session");
             }
 
+            TapMetrics.TlsHandshake("upstream", ok: true);
             return facts;
         }
         catch (AuthenticationException ex)
         {
             var why = validator.Verdict.StartsWith("rejected", StringComparison.Ordinal) ? "certificate " + validator.Verdict : "handshake failed: " + ex.Message;
             transcript.Warning("TLS with upstream failed: " + why);
+            TapMetrics.TlsHandshake("upstream", ok: false);
             throw new UpstreamTlsException($"TLS with upstream {upstream.Url} failed: {why}", ex);
         }
     }
