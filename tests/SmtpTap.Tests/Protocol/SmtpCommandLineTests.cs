@@ -43,6 +43,10 @@ public sealed class SmtpCommandLineTests
     [InlineData("BDAT\t7\t", 7, false, true)]
     [InlineData("BDAT 7 LAST x", 0, false, false)]
     [InlineData("BDAT 7LAST", 0, false, false)]
+    [InlineData("BDAT +5", 0, false, false)]
+    [InlineData("BDAT 0x5", 0, false, false)]
+    [InlineData("BDAT 5.0", 0, false, false)]
+    [InlineData("BDAT 1,000", 0, false, false)]
     public void TryParseBdat_SizeAndLast(string line, long size, bool last, bool ok)
     {
         Assert.Equal(ok, SmtpCommandLine.TryParseBdat(Encoding.ASCII.GetBytes(line), out var s, out var l));
