@@ -17,16 +17,12 @@ public sealed class SmtpCommandLineTests
     [InlineData("QUIT", nameof(SmtpVerb.Quit))]
     [InlineData("VRFY postmaster", nameof(SmtpVerb.Vrfy))]
     [InlineData("XYZZY postmaster", nameof(SmtpVerb.Other))]
-    [InlineData("", nameof(SmtpVerb.Other))]
-    [InlineData("\tDATA", nameof(SmtpVerb.Data))]
     [InlineData("DATA\t", nameof(SmtpVerb.Data))]
-    [InlineData(" \t DaTa \t ", nameof(SmtpVerb.Data))]
-    [InlineData("AUTH\tPLAIN\tAGFsaWNlAHNlY3JldA==", nameof(SmtpVerb.Auth))]
-    [InlineData(" AUTH PLAIN AGFsaWNlAHNlY3JldA==", nameof(SmtpVerb.Auth))]
-    [InlineData("rcpt   to:<x@example.test>", nameof(SmtpVerb.Rcpt))]
-    [InlineData("BDAT\t10\tLAST", nameof(SmtpVerb.Bdat))]
-    [InlineData("AUTHPLAIN x", nameof(SmtpVerb.Other))]
-    [InlineData(" \t ", nameof(SmtpVerb.Other))]
+    [InlineData(" DATA", nameof(SmtpVerb.Data))]
+    [InlineData("\tAuTh\tPLAIN\tAGFsaWNl", nameof(SmtpVerb.Auth))]
+    [InlineData("  \t auth plain", nameof(SmtpVerb.Auth))]
+    [InlineData("BDAT\t12\tLAST", nameof(SmtpVerb.Bdat))]
+    [InlineData("", nameof(SmtpVerb.Other))]
     public void GetVerb_RecognisesCommands(string line, string verb) => Assert.Equal(Enum.Parse<SmtpVerb>(verb), SmtpCommandLine.GetVerb(Encoding.ASCII.GetBytes(line)));
 
     [Theory]
@@ -70,6 +66,17 @@ public sealed class SmtpCommandLineTests
         Assert.False(hasIr);
         Assert.False(SmtpCommandLine.TryParseAuth("AUTH"u8, out _, out _, out _));
     }
+
+    [Theory]
+    [InlineData("\tDATA", nameof(SmtpVerb.Data))]
+    [InlineData(" \t DaTa \t ", nameof(SmtpVerb.Data))]
+    [InlineData("AUTH\tPLAIN\tAGFsaWNlAHNlY3JldA==", nameof(SmtpVerb.Auth))]
+    [InlineData(" AUTH PLAIN AGFsaWNlAHNlY3JldA==", nameof(SmtpVerb.Auth))]
+    [InlineData("rcpt   to:<x@example.test>", nameof(SmtpVerb.Rcpt))]
+    [InlineData("BDAT\t10\tLAST", nameof(SmtpVerb.Bdat))]
+    [InlineData("AUTHPLAIN x", nameof(SmtpVerb.Other))]
+    [InlineData(" \t ", nameof(SmtpVerb.Other))]
+    public void GetVerb_LeadingRepeatedAndTabSeparatorsAndAnyCase(string line, string verb) => Assert.Equal(Enum.Parse<SmtpVerb>(verb), SmtpCommandLine.GetVerb(Encoding.ASCII.GetBytes(line)));
 
     [Theory]
     [InlineData("AUTH\tPLAIN\tAGFsaWNlAHNlY3JldA==", "PLAIN", "AGFsaWNlAHNlY3JldA==")]
