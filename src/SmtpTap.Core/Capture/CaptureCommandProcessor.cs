@@ -1,3 +1,4 @@
+using System.Text;
 using SmtpTap.Core.Auth;
 using SmtpTap.Core.Protocol;
 
@@ -33,26 +34,26 @@ internal sealed class CaptureCommandProcessor
             return ContinueAuth(state, state.PendingAuth, line);
         }
 
-        var space = line.IndexOf(' ', StringComparison.Ordinal);
-        var verb = (space < 0 ? line : line[..space]).ToUpperInvariant();
-        var arguments = space < 0 ? string.Empty : line[(space + 1)..].Trim(' ');
-        return verb switch
+        // The verb and its arguments as the relay (and Postfix) read them: words separated by runs of SP/HTAB, any case.
+        var content = Encoding.UTF8.GetBytes(line);
+        var arguments = Encoding.UTF8.GetString(SmtpCommandLine.Arguments(content));
+        return SmtpCommandLine.GetVerb(content) switch
         {
-            "EHLO" => Hello(state, arguments, extended: true),
-            "HELO" => Hello(state, arguments, extended: false),
-            "STARTTLS" => StartTls(state, arguments),
-            "AUTH" => Auth(state, arguments),
-            "MAIL" => _mail.Mail(state, arguments),
-            "RCPT" => _mail.Recipient(state, arguments),
-            "DATA" => MailCommandHandler.Data(state, arguments),
-            "BDAT" => _mail.Bdat(state, arguments),
-            "RSET" => arguments.Length > 0
+            SmtpVerb.Ehlo => Hello(state, arguments, extended: true),
+            SmtpVerb.Helo => Hello(state, arguments, extended: false),
+            SmtpVerb.StartTls => StartTls(state, arguments),
+            SmtpVerb.Auth => Auth(state, content),
+            SmtpVerb.Mail => _mail.Mail(state, arguments),
+            SmtpVerb.Rcpt => _mail.Recipient(state, arguments),
+            SmtpVerb.Data => MailCommandHandler.Data(state, arguments),
+            SmtpVerb.Bdat => _mail.Bdat(state, content),
+            SmtpVerb.Rset => arguments.Length > 0
                 ? Reply(state, CaptureReplies.Syntax("RSET"))
                 : Reply(state with { Transaction = null }, CaptureReplies.Ok),
-            "NOOP" => Reply(state, CaptureReplies.Ok),
-            "VRFY" => Reply(state, arguments.Length == 0 ? CaptureReplies.Syntax("VRFY address") : CaptureReplies.CannotVerify),
-            "HELP" => Reply(state, CaptureReplies.Help),
-            "QUIT" => arguments.Length > 0
+            SmtpVerb.Noop => Reply(state, CaptureReplies.Ok),
+            SmtpVerb.Vrfy => Reply(state, arguments.Length == 0 ? CaptureReplies.Syntax("VRFY address") : CaptureReplies.CannotVerify),
+            SmtpVerb.Help => Reply(state, CaptureReplies.Help),
+            SmtpVerb.Quit => arguments.Length > 0
                 ? Reply(state, CaptureReplies.Syntax("QUIT"))
                 : new CaptureStep(CaptureReplies.Bye, state, CaptureAction.Close),
             _ => Reply(state, CaptureReplies.CommandNotRecognized),
@@ -108,7 +109,7 @@ internal sealed class CaptureCommandProcessor
         return new CaptureStep(CaptureReplies.ReadyToStartTls, CaptureSessionState.Initial(isTls: true), CaptureAction.StartTls);
     }
 
-    private CaptureStep Auth(CaptureSessionState state, string arguments)
+    private CaptureStep Auth(CaptureSessionState state, ReadOnlySpan<byte> content)
     {
         if (!state.Extended)
         {
@@ -130,8 +131,8 @@ internal sealed class CaptureCommandProcessor
             return Reply(state, CaptureReplies.TransactionInProgress);
         }
 
-        var parts = arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length is 0 or > 2)
+        var parts = SmtpCommandLine.ArgumentWords(content);
+        if (parts.Count is 0 or > 2)
         {
             return Reply(state, CaptureReplies.Syntax("AUTH mechanism [initial-response]"));
         }
@@ -143,13 +144,13 @@ internal sealed class CaptureCommandProcessor
         }
 
         byte[]? initial = null;
-        if (parts.Length == 2)
+        if (parts.Count == 2)
         {
             if (parts[1] == "=")
             {
                 initial = [];
             }
-            else if (!StrictBase64.TryDecode(System.Text.Encoding.ASCII.GetBytes(parts[1]), out initial))
+            else if (!StrictBase64.TryDecode(Encoding.Latin1.GetBytes(parts[1]), out initial))
             {
                 return Reply(state, CaptureReplies.InvalidBase64);
             }
@@ -167,7 +168,7 @@ internal sealed class CaptureCommandProcessor
             return Reply(cleared, CaptureReplies.AuthCancelled);
         }
 
-        if (!StrictBase64.TryDecode(System.Text.Encoding.ASCII.GetBytes(line), out var response))
+        if (!StrictBase64.TryDecode(Encoding.ASCII.GetBytes(line), out var response))
         {
             return Reply(cleared, CaptureReplies.InvalidBase64);
         }

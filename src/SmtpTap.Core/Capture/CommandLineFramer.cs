@@ -1,4 +1,5 @@
 using System.Buffers;
+using SmtpTap.Core.Protocol;
 
 namespace SmtpTap.Core.Capture;
 
@@ -17,7 +18,8 @@ internal sealed class CommandLineFramer
 
     /// <summary>
     /// Tries to take one line off the front of <paramref name="buffer"/> (which is advanced past what was consumed).
-    /// <paramref name="inAuthExchange"/> selects the longer AUTH limit; so does a line starting with "AUTH ".
+    /// <paramref name="inAuthExchange"/> selects the longer AUTH limit; so does an AUTH command line (its verb read as
+    /// <see cref="SmtpCommandLine"/> reads it: after any leading SP/HTAB, any case, followed by SP or HTAB).
     /// </summary>
     public CommandLineStatus TryReadLine(ref ReadOnlySequence<byte> buffer, bool inAuthExchange, out ReadOnlySequence<byte> line)
     {
@@ -58,14 +60,15 @@ internal sealed class CommandLineFramer
             return MaxAuthLineLength;
         }
 
+        var reader = new SequenceReader<byte>(start);
+        reader.AdvancePastAny((byte)' ', (byte)'\t');
         Span<byte> prefix = stackalloc byte[5];
-        if (start.Length < prefix.Length)
+        if (!reader.TryCopyTo(prefix))
         {
             return MaxCommandLength;
         }
 
-        start.Slice(0, prefix.Length).CopyTo(prefix);
-        return System.Text.Ascii.EqualsIgnoreCase(prefix, "AUTH "u8) ? MaxAuthLineLength : MaxCommandLength;
+        return SmtpCommandLine.GetVerb(prefix) == SmtpVerb.Auth && SmtpCommandLine.HasSeparatorAfterVerb(prefix) ? MaxAuthLineLength : MaxCommandLength;
     }
 
     private static bool EndsWithCr(ReadOnlySequence<byte> buffer)

@@ -148,18 +148,15 @@ internal sealed class MailCommandHandler
         return new CaptureStep(CaptureReplies.StartData, state, CaptureAction.ReceiveData);
     }
 
-    public CaptureStep Bdat(CaptureSessionState state, string arguments)
+    /// <param name="content">The whole command line (without CRLF), parsed as the relay parses it.</param>
+    public CaptureStep Bdat(CaptureSessionState state, ReadOnlySpan<byte> content)
     {
-        var parts = arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var last = parts.Length == 2 && parts[1].Equals("LAST", StringComparison.OrdinalIgnoreCase);
-        if (parts.Length is 0 or > 2 || (parts.Length == 2 && !last) ||
-            parts[0].Length > 18 || !parts[0].All(char.IsAsciiDigit))
+        if (!SmtpCommandLine.TryParseBdat(content, out var size, out var last))
         {
             // Without a valid size the chunk cannot be skipped; the bytes that follow will be read as commands.
             return Reply(state, CaptureReplies.Syntax("BDAT size [LAST]"));
         }
 
-        var size = long.Parse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture);
         var refusal = !state.Extended && state.IsGreeted ? CaptureReplies.SendEhloFirst : CheckReadyForContent(state);
         if (refusal is not null)
         {

@@ -2,10 +2,15 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace SmtpTap.Core.Capture;
 
-/// <summary>Parses "FROM:&lt;path&gt; params" and "TO:&lt;path&gt; params" (RFC 5321 §4.1.2, a space after the colon tolerated).</summary>
+/// <summary>
+/// Parses "FROM:&lt;path&gt; params" and "TO:&lt;path&gt; params" (RFC 5321 §4.1.2). As in Postfix, SP and HTAB
+/// separate the words (runs of them too), and separators after the colon are tolerated.
+/// </summary>
 internal static class MailCommandParser
 {
     public const int MaxPathLength = 256;
+
+    private const string Separators = " \t";
 
     public static bool TryParse(string arguments, string keyword, [NotNullWhen(true)] out MailCommandArguments? result)
     {
@@ -15,7 +20,7 @@ internal static class MailCommandParser
             return false;
         }
 
-        var rest = arguments.AsSpan(keyword.Length).TrimStart(' ');
+        var rest = arguments.AsSpan(keyword.Length).TrimStart(Separators);
         if (rest.Length == 0 || rest[0] != '<')
         {
             return false;
@@ -35,12 +40,12 @@ internal static class MailCommandParser
 
         var parameters = new List<KeyValuePair<string, string?>>();
         var tail = rest[(close + 1)..];
-        if (tail.Length > 0 && tail[0] != ' ')
+        if (tail.Length > 0 && !Separators.Contains(tail[0]))
         {
             return false;
         }
 
-        foreach (var range in tail.Split(' '))
+        foreach (var range in tail.SplitAny(Separators))
         {
             var token = tail[range];
             if (token.Length == 0)

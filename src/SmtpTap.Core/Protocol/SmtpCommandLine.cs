@@ -142,8 +142,10 @@ internal static class SmtpCommandLine
             end++;
         }
 
+        // Digits only, as Postfix (alldig) and RFC 3030's chunk-size = 1*DIGIT: a sign the parser would take must not make
+        // the tap relay opaque chunk bytes that the server reads as commands after refusing the BDAT.
         var number = args[..end];
-        if (number.Length is 0 or > 12 || !Utf8Parser.TryParse(number, out size, out var consumed) || consumed != number.Length || size < 0)
+        if (number.Length is 0 or > 12 || number.ContainsAnyExceptInRange((byte)'0', (byte)'9') || !Utf8Parser.TryParse(number, out size, out var consumed) || consumed != number.Length)
         {
             return false;
         }

@@ -7,9 +7,13 @@ namespace SmtpTap.Core.Relay;
 /// The <see cref="MessageView"/> of a message sent with BDAT: the chunk bytes are framed into lines for the view only,
 /// across chunk boundaries (only CRLF ends a line; a bare LF stays inside it). The bytes relayed are never touched.
 /// Memory is bounded: at most <paramref name="maxLine"/> octets of a line are kept, and only while the line is shown.
+/// The cap is the view's own, not a relay limit: BDAT content is binary-clean and relayed whatever its line lengths.
 /// </summary>
-internal sealed class BdatMessageView(SessionTranscript transcript, bool showBody, int maxLine)
+internal sealed class BdatMessageView(SessionTranscript transcript, bool showBody, int maxLine = BdatMessageView.DefaultMaxLine)
 {
+    /// <summary>Octets of a line the view keeps and shows (RFC 5321's text line length); longer lines are shown cut, with their size.</summary>
+    public const int DefaultMaxLine = 1000;
+
     private readonly MessageView _view = new(transcript, showBody, dotStuffed: false);
     private readonly byte[] _kept = new byte[maxLine];
     private int _keptLength;

@@ -273,7 +273,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
     {
         if (firstChunk || _bdatView is null)
         {
-            _bdatView = new BdatMessageView(Transcript, context.Options.ShowBody, context.Options.Limits.MaxDataLine);
+            _bdatView = new BdatMessageView(Transcript, context.Options.ShowBody);
         }
 
         var view = _bdatView;

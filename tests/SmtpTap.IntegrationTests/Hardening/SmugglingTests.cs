@@ -320,6 +320,8 @@ public sealed class SmugglingTests(ITestOutputHelper output)
     [InlineData("BDAT 99999999999999999999")]
     [InlineData("BDAT -1")]
     [InlineData("BDAT 5 LAST junk")]
+    [InlineData("BDAT +5")]
+    [InlineData("BDAT\t+5\tLAST")]
     public async Task B13b_BdatBadSyntax_501AndClosed(string command)
     {
         await using var server = ChunkingServer();

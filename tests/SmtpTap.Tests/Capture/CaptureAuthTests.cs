@@ -212,4 +212,20 @@ public sealed class CaptureAuthTests
         BinaryPrimitives.WriteUInt16LittleEndian(message.AsSpan(36), 0xFFFF); // user name length past the end
         Assert.False(NtlmAuthenticateMessage.TryParse(message, out _));
     }
+
+    [Theory]
+    [InlineData("AUTH\tPLAIN\t{0}")]
+    [InlineData(" AUTH PLAIN {0}")]
+    [InlineData("\tauth  plain \t {0} \t")]
+    public void Plain_InitialResponseAfterTabsOrRuns_IsReadAsPostfixReadsIt(string format)
+    {
+        var line = string.Format(System.Globalization.CultureInfo.InvariantCulture, format, B64("\0alice\0s3cret"));
+        Assert.Equal("235 2.7.0 Authentication successful", Greeted().Reply(line));
+    }
+
+    [Fact]
+    public void Auth_WithTabSeparatedExtraWord_IsASyntaxError()
+    {
+        Assert.StartsWith("501 5.5.4 Syntax", Greeted().Reply("AUTH\tPLAIN\tAGFs\taWNl"), StringComparison.Ordinal);
+    }
 }

@@ -287,4 +287,81 @@ public sealed class CaptureCommandProcessorTests
         Assert.Null(next.Transaction);
         Assert.Equal("u", next.AuthenticatedUser);
     }
+
+    [Theory]
+    [InlineData("DATA")]
+    [InlineData("\tDATA")]
+    [InlineData(" DATA")]
+    [InlineData("DATA\t")]
+    [InlineData("data \t ")]
+    public void Data_WithSeparatorsAroundTheVerb_StartsTheMessageAsPostfixDoes(string command)
+    {
+        var harness = new ProcessorHarness();
+        harness.Send("EHLO a");
+        harness.Send("MAIL FROM:<a@b>");
+        harness.Send("RCPT TO:<c@d>");
+
+        var step = harness.Send(command);
+
+        Assert.Equal(CaptureAction.ReceiveData, step.Action);
+        Assert.Equal(354, step.Reply!.Code);
+    }
+
+    [Theory]
+    [InlineData("BDAT\t10\tLAST", 10L, true)]
+    [InlineData("\tbdat  10 \t last", 10L, true)]
+    [InlineData("BDAT\t10", 10L, false)]
+    public void Bdat_WithTabsAndRuns_ReadsTheChunk(string command, long size, bool last)
+    {
+        var harness = new ProcessorHarness();
+        harness.Send("EHLO a");
+        harness.Send("MAIL FROM:<a@b>");
+        harness.Send("RCPT TO:<c@d>");
+
+        var step = harness.Send(command);
+
+        Assert.Equal((CaptureAction.ReceiveChunk, size, last), (step.Action, step.ChunkSize, step.LastChunk));
+    }
+
+    [Theory]
+    [InlineData("rcpt   to:<x@y>")]
+    [InlineData("RCPT\tTO:<x@y>")]
+    [InlineData(" RCPT TO:\t<x@y> \t")]
+    public void Rcpt_WithRepeatedSeparatorsOrTabs_IsAccepted(string command)
+    {
+        var harness = new ProcessorHarness();
+        harness.Send("EHLO a");
+        harness.Send("MAIL FROM:<a@b>");
+
+        Assert.Equal("250 2.1.5 Ok", harness.Reply(command));
+        Assert.Equal("x@y", Assert.Single(harness.State.Transaction!.Recipients));
+    }
+
+    [Theory]
+    [InlineData("MAIL\tFROM:<a@b>\tSIZE=100\tBODY=8BITMIME")]
+    [InlineData("mail  from:<a@b>   SIZE=100  BODY=8BITMIME  ")]
+    public void Mail_ParametersSeparatedByTabsOrRuns_AreAllRead(string command)
+    {
+        var harness = new ProcessorHarness();
+        harness.Send("EHLO a");
+
+        Assert.Equal("250 2.1.0 Ok", harness.Reply(command));
+        Assert.Equal(100, harness.State.Transaction!.DeclaredSize);
+        Assert.Equal(MessageBodyType.EightBitMime, harness.State.Transaction.Body);
+    }
+
+    [Theory]
+    [InlineData("EHLO\tclient.test")]
+    [InlineData("  ehlo   client.test  ")]
+    public void Ehlo_WithTabsOrRuns_TakesTheNameWithoutSeparators(string command)
+    {
+        var harness = new ProcessorHarness();
+        Assert.Equal(250, harness.Send(command).Reply!.Code);
+        Assert.Equal("client.test", harness.State.ClientName);
+    }
+
+    [Theory]
+    [InlineData("QUIT\t")]
+    [InlineData("\tquit")]
+    public void Quit_WithSeparators_Closes(string command) => Assert.Equal(CaptureAction.Close, new ProcessorHarness().Send(command).Action);
 }

@@ -68,4 +68,29 @@ public sealed class CommandLineFramerTests
         var command = Bytes("NOOP " + new string('A', 3000) + "\r\n");
         Assert.Equal(CommandLineStatus.TooLong, new CommandLineFramer().TryReadLine(ref command, false, out _));
     }
+
+    [Theory]
+    [InlineData("AUTH\tPLAIN ")]
+    [InlineData(" \tAUTH PLAIN ")]
+    [InlineData("auth  plain  ")]
+    public void TryReadLine_AuthCommandWithLeadingSeparatorsOrTabs_GetsTheAuthLimit(string prefix)
+    {
+        var whole = Bytes(prefix + new string('A', 8000) + "\r\n");
+        Assert.Equal(CommandLineStatus.Line, new CommandLineFramer().TryReadLine(ref whole, false, out _));
+
+        // Arriving in pieces: the partial line is not thrown away as an over-long command either.
+        var framer = new CommandLineFramer();
+        var partial = Bytes(prefix + new string('A', 4000));
+        Assert.Equal(CommandLineStatus.NeedMore, framer.TryReadLine(ref partial, false, out _));
+        Assert.Equal(prefix.Length + 4000, partial.Length);
+    }
+
+    [Theory]
+    [InlineData("AUTHX ")]
+    [InlineData("NOOP\tAUTH ")]
+    public void TryReadLine_LinesThatAreNotAuth_KeepTheCommandLimit(string prefix)
+    {
+        var line = Bytes(prefix + new string('A', 3000) + "\r\n");
+        Assert.Equal(CommandLineStatus.TooLong, new CommandLineFramer().TryReadLine(ref line, false, out _));
+    }
 }

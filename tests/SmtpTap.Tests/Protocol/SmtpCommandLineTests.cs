@@ -34,6 +34,15 @@ public sealed class SmtpCommandLineTests
     [InlineData("BDAT 12x", 0, false, false)]
     [InlineData("BDAT 5 FIRST", 5, false, false)]
     [InlineData("BDAT 99999999999999", 0, false, false)]
+    [InlineData("BDAT\t10\tLAST", 10, true, true)]
+    [InlineData("\tBDAT  7 \t LaSt \t", 7, true, true)]
+    [InlineData("BDAT\t7\t", 7, false, true)]
+    [InlineData("BDAT 7 LAST x", 0, false, false)]
+    [InlineData("BDAT 7LAST", 0, false, false)]
+    [InlineData("BDAT +5", 0, false, false)]
+    [InlineData("BDAT 0x5", 0, false, false)]
+    [InlineData("BDAT 5.0", 0, false, false)]
+    [InlineData("BDAT 1,000", 0, false, false)]
     public void TryParseBdat_SizeAndLast(string line, long size, bool last, bool ok)
     {
         Assert.Equal(ok, SmtpCommandLine.TryParseBdat(Encoding.ASCII.GetBytes(line), out var s, out var l));
@@ -57,4 +66,57 @@ public sealed class SmtpCommandLineTests
         Assert.False(hasIr);
         Assert.False(SmtpCommandLine.TryParseAuth("AUTH"u8, out _, out _, out _));
     }
+
+    [Theory]
+    [InlineData("\tDATA", nameof(SmtpVerb.Data))]
+    [InlineData(" \t DaTa \t ", nameof(SmtpVerb.Data))]
+    [InlineData("AUTH\tPLAIN\tAGFsaWNlAHNlY3JldA==", nameof(SmtpVerb.Auth))]
+    [InlineData(" AUTH PLAIN AGFsaWNlAHNlY3JldA==", nameof(SmtpVerb.Auth))]
+    [InlineData("rcpt   to:<x@example.test>", nameof(SmtpVerb.Rcpt))]
+    [InlineData("BDAT\t10\tLAST", nameof(SmtpVerb.Bdat))]
+    [InlineData("AUTHPLAIN x", nameof(SmtpVerb.Other))]
+    [InlineData(" \t ", nameof(SmtpVerb.Other))]
+    public void GetVerb_LeadingRepeatedAndTabSeparatorsAndAnyCase(string line, string verb) => Assert.Equal(Enum.Parse<SmtpVerb>(verb), SmtpCommandLine.GetVerb(Encoding.ASCII.GetBytes(line)));
+
+    [Theory]
+    [InlineData("AUTH\tPLAIN\tAGFsaWNlAHNlY3JldA==", "PLAIN", "AGFsaWNlAHNlY3JldA==")]
+    [InlineData(" \tauth  Plain \t AGFsaWNlAHNlY3JldA== \t", "PLAIN", "AGFsaWNlAHNlY3JldA==")]
+    [InlineData("AUTH XOAUTH2\t\tdXNlcj1h", "XOAUTH2", "dXNlcj1h")]
+    [InlineData("AUTH LOGIN \t ", "LOGIN", null)]
+    public void TryParseAuth_InitialResponseAfterTabsAndRuns_IsNeverTakenForTheMechanism(string text, string mechanism, string? initialResponse)
+    {
+        var line = Encoding.ASCII.GetBytes(text);
+        Assert.True(SmtpCommandLine.TryParseAuth(line, out var mech, out var ir, out var hasIr));
+        Assert.Equal(mechanism, mech);
+        Assert.Equal(initialResponse is not null, hasIr);
+        if (initialResponse is not null)
+        {
+            Assert.Equal(initialResponse, Encoding.ASCII.GetString(line[ir]));
+        }
+    }
+
+    [Theory]
+    [InlineData("MAIL\tFROM:<a@b>\tSIZE=10", "FROM:<a@b>\tSIZE=10", new[] { "FROM:<a@b>", "SIZE=10" })]
+    [InlineData("  rcpt   to:<x@y>   ", "to:<x@y>", new[] { "to:<x@y>" })]
+    [InlineData("DATA\t", "", new string[0])]
+    [InlineData("EHLO", "", new string[0])]
+    public void ArgumentsAndWords_SkipLeadingRepeatedAndTrailingSeparators(string text, string arguments, string[] words)
+    {
+        var line = Encoding.ASCII.GetBytes(text);
+        Assert.Equal(arguments, Encoding.ASCII.GetString(SmtpCommandLine.Arguments(line)));
+        Assert.Equal(words, SmtpCommandLine.ArgumentWords(line));
+        Assert.Equal(text.Trim(' ', '\t').Split(' ', '\t')[0], Encoding.ASCII.GetString(SmtpCommandLine.VerbWord(line)));
+    }
+
+    [Theory]
+    [InlineData("AGFsaWNlAHNlY3JldA==", true)]
+    [InlineData(" \tdXNlcj1h\t ", true)]
+    [InlineData("dXNl-cj1h_", true)]
+    [InlineData("*", false)]
+    [InlineData("", false)]
+    [InlineData(" \t ", false)]
+    [InlineData("QUIT now", false)]
+    [InlineData("abc!", false)]
+    public void CouldBeBase64_OnlyTheBase64AlphabetAfterTrimming(string text, bool expected) =>
+        Assert.Equal(expected, SmtpCommandLine.CouldBeBase64(Encoding.ASCII.GetBytes(text)));
 }
