@@ -14,14 +14,14 @@ internal static class TapMetrics
 
     private static readonly Meter s_meter = new(MeterName);
 
-    private static readonly UpDownCounter<long> s_sessionsOpen = s_meter.CreateUpDownCounter<long>("smtptap.sessions.open", description: "Sessions open now, by listener");
-    private static readonly Counter<long> s_sessions = s_meter.CreateCounter<long>("smtptap.sessions", description: "Sessions ended, by listener and outcome");
-    private static readonly Counter<long> s_messages = s_meter.CreateCounter<long>("smtptap.messages", description: "Messages whose end of data was relayed, by the server's verdict (accepted, rejected, unanswered)");
-    private static readonly Counter<long> s_auth = s_meter.CreateCounter<long>("smtptap.auth", description: "AUTH exchanges, by mechanism and outcome (succeeded, failed)");
-    private static readonly Counter<long> s_tls = s_meter.CreateCounter<long>("smtptap.tls.handshakes", description: "TLS handshakes, by leg (client, upstream) and result (ok, failed)");
-    private static readonly Counter<long> s_bytes = s_meter.CreateCounter<long>("smtptap.bytes", unit: "By", description: "Bytes relayed, by direction (to_server, to_client)");
-    private static readonly Histogram<double> s_upstreamLatency = s_meter.CreateHistogram<double>("smtptap.upstream.reply.duration", unit: "s", description: "Time from forwarding a command to the server's reply");
-    private static readonly Counter<long> s_refused = s_meter.CreateCounter<long>("smtptap.refused", description: "Connections or commands refused by a limit, by limit");
+    private static readonly UpDownCounter<long> s_sessionsOpen = s_meter.CreateUpDownCounter<long>("sessions.open", description: "Sessions open now, by listener");
+    private static readonly Counter<long> s_sessions = s_meter.CreateCounter<long>("sessions", description: "Sessions ended, by listener and outcome");
+    private static readonly Counter<long> s_messages = s_meter.CreateCounter<long>("messages", description: "Messages whose end of data was relayed, by the server's verdict (accepted, rejected, unanswered)");
+    private static readonly Counter<long> s_auth = s_meter.CreateCounter<long>("auth", description: "AUTH exchanges, by mechanism and outcome (succeeded, failed)");
+    private static readonly Counter<long> s_tls = s_meter.CreateCounter<long>("tls.handshakes", description: "TLS handshakes, by leg (client, upstream) and result (ok, failed)");
+    private static readonly Counter<long> s_bytes = s_meter.CreateCounter<long>("bytes", unit: "By", description: "Bytes relayed, by direction (to_server, to_client)");
+    private static readonly Histogram<double> s_upstreamLatency = s_meter.CreateHistogram<double>("upstream.reply.duration", unit: "s", description: "Time from forwarding a command to the server's reply");
+    private static readonly Counter<long> s_refused = s_meter.CreateCounter<long>("refused", description: "Connections or commands refused by a limit, by limit");
 
     public static void SessionOpened(string listener) => s_sessionsOpen.Add(1, new KeyValuePair<string, object?>("listener", listener));
 

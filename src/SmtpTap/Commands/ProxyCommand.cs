@@ -69,6 +69,8 @@ internal static class ProxyCommand
 
     private static readonly Option<int> s_maxSessionsPerIp = new("--max-sessions-per-ip") { Description = "Concurrent sessions from one client address before it gets 421 (0: no per-address cap).", DefaultValueFactory = _ => 0 };
 
+    private static readonly Option<string?> s_metrics = new("--metrics") { Description = "Serve /healthz and Prometheus /metrics on this HOST:PORT (e.g. 127.0.0.1:9025; port 0 picks one)." };
+
     private static readonly Option<string?> s_config = new(Configuration.ProxyConfiguration.ConfigOption) { Description = "Read options from this JSON file (keys: the long option names; lists for repeatable options). Environment variables SMTPTAP_<NAME> come next; the command line wins over both." };
 
     /// <summary>Every option of the command, for the configuration file and environment layer.</summary>
@@ -77,7 +79,7 @@ internal static class ProxyCommand
     public static Command Create()
     {
         var command = new Command("proxy", "Listen for mail clients and relay each session to the real server, printing a masked transcript.");
-        foreach (var option in new Option[] { s_config, s_listen, s_upstream, s_upstreamTls, s_upstreamCa, s_upstreamInsecure, s_allowPlainAuth, s_certDir, s_cert, s_key, s_certPasswordEnv, s_transcripts, s_json, s_captureDir, s_logFile, s_showBody, s_maskUsernames, s_maxSessions, s_maxLineLength, s_lineEndings, s_clientStartTls, s_maxCommandLine, s_maxMessageSize, s_idleTimeout, s_minDataRate, s_maxSessionsPerIp })
+        foreach (var option in new Option[] { s_config, s_listen, s_upstream, s_upstreamTls, s_upstreamCa, s_upstreamInsecure, s_allowPlainAuth, s_certDir, s_cert, s_key, s_certPasswordEnv, s_transcripts, s_json, s_captureDir, s_logFile, s_showBody, s_maskUsernames, s_maxSessions, s_maxLineLength, s_lineEndings, s_clientStartTls, s_maxCommandLine, s_maxMessageSize, s_idleTimeout, s_minDataRate, s_maxSessionsPerIp, s_metrics })
         {
             command.Options.Add(option);
         }
@@ -183,8 +185,16 @@ internal static class ProxyCommand
             return false;
         }
 
+        System.Net.IPEndPoint? metrics = null;
+        if (parseResult.GetValue(s_metrics) is { } metricsText && !System.Net.IPEndPoint.TryParse(metricsText, out metrics))
+        {
+            problem = $"--metrics must be HOST:PORT with an IP address (e.g. 127.0.0.1:9025), not '{metricsText}'";
+            return false;
+        }
+
         settings = new ProxySettings
         {
+            Metrics = metrics,
             Listeners = listeners,
             Upstream = upstream!,
             UpstreamTls = parseResult.GetValue(s_upstreamTls),

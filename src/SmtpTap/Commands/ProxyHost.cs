@@ -28,6 +28,11 @@ internal sealed class ProxyHost : IAsyncDisposable
 
     public string? CaptureDirectory { get; private set; }
 
+    /// <summary>Where the health check connects to see that the upstream is reachable (the capture server's loopback port for capture).</summary>
+    public string UpstreamHost => Capture is not null ? "127.0.0.1" : Upstream.Host;
+
+    public int UpstreamPort => Upstream.Port;
+
     public static async Task<ProxyHost> StartAsync(ProxySettings settings, Serilog.ILogger logger, CancellationToken cancellationToken)
     {
         var host = new ProxyHost();

@@ -32,7 +32,19 @@ internal static class ProxyRunner
 
         await using (host)
         {
+            await using var metrics = settings.Metrics is { } metricsAt
+                ? await Metrics.MetricsEndpoint.StartAsync(metricsAt, () => host.Tap.BoundListeners.Count > 0, host.UpstreamHost, host.UpstreamPort, cancellationToken)
+                : null;
             PrintBanner(host, logger);
+            if (metrics is not null)
+            {
+                logger.Information("Health on {HealthUrl:l} and Prometheus metrics on {MetricsUrl:l}", new Uri(metrics.Url, "/healthz").ToString(), new Uri(metrics.Url, "/metrics").ToString());
+                if (!System.Net.IPAddress.IsLoopback(settings.Metrics!.Address))
+                {
+                    logger.Warning("The metrics endpoint {MetricsEndPoint:l} is reachable from other machines (it shows counts, never addresses or secrets)", settings.Metrics.ToString());
+                }
+            }
+
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken);

@@ -39,6 +39,9 @@ internal sealed record ProxySettings
 
     public int MaxSessions { get; init; } = 1000;
 
+    /// <summary>Where /healthz and /metrics are served (null: not served).</summary>
+    public System.Net.IPEndPoint? Metrics { get; init; }
+
     /// <summary>Enforced longest DATA text line (0: none; lines over 1000 are relayed and flagged).</summary>
     public int MaxLineLength { get; init; }
 
