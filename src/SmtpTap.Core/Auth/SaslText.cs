@@ -86,6 +86,10 @@ internal static class SaslText
     /// </summary>
     public static string Scrubbed(ReadOnlySpan<byte> text)
     {
+        // Words are separated by SP or HTAB, so a base64 payload quoted after a TAB is masked like one after a space.
+        var words = text.ToArray();
+        words.AsSpan().Replace((byte)'\t', (byte)' ');
+        text = words;
         var sb = new StringBuilder();
         var first = true;
         foreach (var range in text.Split((byte)' '))

@@ -92,6 +92,15 @@ public sealed class OtherMechanismTests
     }
 
     [Fact]
+    public void Server_NonBase64Text_PayloadQuotedAfterATab_MaskedToo()
+    {
+        var text = Create("PLAIN").Server("bad input:\t" + B64("\0alice\0CANARY-tab-echo"));
+
+        Assert.Equal("bad input: ******** [plain text, not base64]", text);
+        SecretCanary.AssertAbsent("CANARY-tab-echo", text);
+    }
+
+    [Fact]
     public void Describer_ControlCharactersInFields_Escaped()
     {
         var text = Create("PLAIN").Client(B64("\0ali\r\nce\u001b[31m\0pw"));
