@@ -36,6 +36,7 @@ internal static class ProxyRunner
                 ? await Metrics.MetricsEndpoint.StartAsync(metricsAt, () => host.Tap.BoundListeners.Count > 0, host.UpstreamHost, host.UpstreamPort, cancellationToken)
                 : null;
             PrintBanner(host, logger);
+            Service.ServiceNotifier.Ready();
             if (metrics is not null)
             {
                 logger.Information("Health on {HealthUrl:l} and Prometheus metrics on {MetricsUrl:l}", new Uri(metrics.Url, "/healthz").ToString(), new Uri(metrics.Url, "/metrics").ToString());
@@ -51,6 +52,7 @@ internal static class ProxyRunner
             }
             catch (OperationCanceledException)
             {
+                Service.ServiceNotifier.Stopping();
                 logger.Information("Stopping: waiting for open sessions to end");
             }
         }
