@@ -72,6 +72,11 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
                 }
             }
         }
+        catch (TapStoppingException)
+        {
+            await ReplyLocallyAsync(SmtpReply.Single(421, "4.3.2 smtptap: shutting down, try again later"), cancellationToken);
+            return SessionEnd.Shutdown;
+        }
         catch (ClientIdleException)
         {
             await ReplyLocallyAsync(SmtpReply.Single(421, "4.4.2 smtptap: idle timeout, closing"), CancellationToken.None, quiesce: false);
@@ -107,6 +112,11 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
 
     private async Task<ReadResult> ReadAsync(PipeReader reader, CancellationToken cancellationToken)
     {
+        if (context.Stopping.IsCancellationRequested && _partialLineSince is null && reader.TryRead(out var buffered))
+        {
+            return buffered; // commands the client sent before the stop are still answered
+        }
+
         var limits = Limits;
         var timeout = context.Pending.AwaitsEndOfData
             ? limits.EndOfDataTimeout + limits.ClientIdleTimeout
@@ -123,7 +133,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
             throw new ClientTooSlowException(what);
         }
 
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, context.Stopping);
         idle.CancelAfter(timeout);
         try
         {
@@ -131,7 +141,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw deadline == timeout ? new ClientTooSlowException(what) : new ClientIdleException();
+            throw context.Stopping.IsCancellationRequested ? new TapStoppingException() : deadline == timeout ? new ClientTooSlowException(what) : new ClientIdleException();
         }
     }
 

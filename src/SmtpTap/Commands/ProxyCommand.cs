@@ -23,6 +23,8 @@ internal static class ProxyCommand
     {
         Description = "STARTTLS on the upstream leg: auto (whenever offered), required (fail closed with 4xx), none.",
         DefaultValueFactory = _ => UpstreamTlsPolicy.Auto,
+        CustomParser = EnumOptionParser.For<UpstreamTlsPolicy>("--upstream-tls"),
+        HelpName = "auto|required|none",
     };
 
     private static readonly Option<string[]> s_upstreamCa = new("--upstream-ca") { Description = "Also trust this CA certificate (PEM or DER) for the upstream server. Repeatable." };
@@ -65,10 +67,12 @@ internal static class ProxyCommand
 
     private static readonly Option<int> s_maxSessionsPerIp = new("--max-sessions-per-ip") { Description = "Concurrent sessions from one client address before it gets 421 (0: no per-address cap).", DefaultValueFactory = _ => 0 };
 
-    public static Command Create()
+    private static readonly Option<int> s_drainTimeout = new("--drain-timeout") { Description = "Seconds a message in progress may take to finish after Ctrl+C or SIGTERM; idle clients get 421 4.3.2 at once; a second Ctrl+C stops at once.", DefaultValueFactory = _ => 30 };
+
+    public static Command Create(ShutdownSignals? signals = null)
     {
         var command = new Command("proxy", "Listen for mail clients and relay each session to the real server, printing a masked transcript.");
-        foreach (var option in new Option[] { s_listen, s_upstream, s_upstreamTls, s_upstreamCa, s_upstreamInsecure, s_allowPlainAuth, s_certDir, s_cert, s_key, s_certPasswordEnv, s_transcripts, s_json, s_captureDir, s_logFile, s_showBody, s_maskUsernames, s_maxSessions, s_maxLineLength, s_maxCommandLine, s_maxMessageSize, s_idleTimeout, s_minDataRate, s_maxSessionsPerIp })
+        foreach (var option in new Option[] { s_listen, s_upstream, s_upstreamTls, s_upstreamCa, s_upstreamInsecure, s_allowPlainAuth, s_certDir, s_cert, s_key, s_certPasswordEnv, s_transcripts, s_json, s_captureDir, s_logFile, s_showBody, s_maskUsernames, s_maxSessions, s_maxLineLength, s_maxCommandLine, s_maxMessageSize, s_idleTimeout, s_minDataRate, s_maxSessionsPerIp, s_drainTimeout })
         {
             command.Options.Add(option);
         }
@@ -83,7 +87,7 @@ internal static class ProxyCommand
                 return Task.FromResult(ExitCodes.Usage);
             }
 
-            return ProxyRunner.RunAsync(settings!, output, error, cancellationToken);
+            return ProxyRunner.RunAsync(settings!, output, error, cancellationToken, signals?.ObserveAbort() ?? CancellationToken.None);
         });
         return command;
     }
@@ -140,6 +144,13 @@ internal static class ProxyCommand
             return false;
         }
 
+        var drainTimeout = parseResult.GetValue(s_drainTimeout);
+        if (drainTimeout < 0)
+        {
+            problem = "--drain-timeout must be 0 or more seconds";
+            return false;
+        }
+
         settings = new ProxySettings
         {
             Listeners = listeners,
@@ -165,6 +176,7 @@ internal static class ProxyCommand
             IdleTimeoutSeconds = idleTimeout,
             MinDataRate = minDataRate,
             MaxSessionsPerAddress = maxPerIp,
+            DrainTimeoutSeconds = drainTimeout,
         };
         problem = null;
         return true;

@@ -12,6 +12,9 @@ namespace SmtpTap.Commands;
 /// </summary>
 internal sealed class ProxyHost : IAsyncDisposable
 {
+    /// <summary>Where the capture server stores messages unless --capture-dir says otherwise.</summary>
+    public const string DefaultCaptureDirectory = "captured";
+
     private readonly List<IDisposable> _owned = [];
 
     private ProxyHost()
@@ -59,7 +62,7 @@ internal sealed class ProxyHost : IAsyncDisposable
             Authority ??= CertificateAuthority.LoadOrCreate(settings.CertDirectory);
             var captureCertificates = new LeafCertificateCache(Authority, "localhost");
             _owned.Add(captureCertificates);
-            CaptureDirectory = settings.CaptureDirectory ?? "captured";
+            CaptureDirectory = settings.CaptureDirectory ?? DefaultCaptureDirectory;
             Capture = new CaptureServer(
                 new CaptureServerOptions
                 {
