@@ -205,7 +205,9 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            transcript.Warning("TLS handshake with the client failed: " + TlsFailure.Describe(ex) + " (does the client trust the tap's CA? see smtptap cert export)");
+            transcript.Warning(TlsFailure.IsNotTls(ex)
+                ? $"TLS handshake with the client failed: the client does not speak TLS; it probably sent plaintext SMTP to this implicit-TLS listener ({listener.Url}); plaintext and STARTTLS clients need an smtp:// listener"
+                : "TLS handshake with the client failed: " + TlsFailure.Describe(ex) + " (does the client trust the tap's CA? see smtptap cert export)");
             return false;
         }
     }
