@@ -20,7 +20,7 @@ internal static class CertInitCommand
             CertCommand.WriteDescription(output, ca);
             output.WriteLine($"CA certificate: {ca.CertificatePath}");
             output.WriteLine($"CA private key: {Path.Combine(ca.Directory, "ca.key.pem")} (keep it secret; never share or commit it)");
-            CertCommand.WriteTrustInstructions(output, ca.CertificatePath);
+            CertCommand.WriteTrustInstructions(output, ca.CertificatePath, CertificateExportFormat.Pem, ca.Directory);
             return CertCommandRunner.Ok;
         }));
         return command;
