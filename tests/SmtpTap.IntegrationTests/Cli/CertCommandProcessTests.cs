@@ -80,4 +80,16 @@ public sealed class CertCommandProcessTests
         Assert.Contains("--format must be pem or der, not 'p12'", err, StringComparison.Ordinal);
         Assert.DoesNotContain("SmtpTap.", err, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task InitWithCertDirUnderAFile_OneLineExit2()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.Sub("afile"), "x");
+        var (exit, _, err) = await CliProcess.RunAsync(temp.Path, "cert", "init", "--cert-dir", temp.Sub("afile"));
+        Assert.Equal(2, exit);
+        Assert.Contains("--cert-dir", err, StringComparison.Ordinal);
+        Assert.Contains("is a file, not a folder", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", err, StringComparison.Ordinal);
+    }
 }
