@@ -15,6 +15,9 @@ namespace SmtpTap.Core.Hosting;
 /// </summary>
 internal sealed class TapServer : IAsyncDisposable
 {
+    /// <summary>What a client that connects while the tap stops is told.</summary>
+    internal const string StoppingReply = "421 4.3.2 smtptap: shutting down, try again later\r\n";
+
     private readonly TapOptions _options;
     private readonly UpstreamEndpoint _upstream;
     private readonly IServerCertificateSource _certificates;
@@ -217,9 +220,6 @@ internal sealed class TapServer : IAsyncDisposable
         await DisposeAsync();
         return cut;
     }
-
-    /// <summary>What a client that connects while the tap stops is told.</summary>
-    internal const string StoppingReply = "421 4.3.2 smtptap: shutting down, try again later\r\n";
 
     public async ValueTask DisposeAsync()
     {

@@ -41,13 +41,13 @@ internal static class ProxyCommand
 
     private static readonly Option<string?> s_certPasswordEnv = new("--cert-password-env") { Description = "Environment variable holding the PFX password for --cert." };
 
-    private static readonly Option<string?> s_transcripts = new("--transcripts") { Description = "Write one transcript file per session into this directory." };
+    private static readonly Option<string?> s_transcripts = new("--transcripts") { Description = "Write one transcript file per session into this directory (yyyyMMdd-HHmmss-pPID-sNNNN.log: session start and process id; mode 0600)." };
 
     private static readonly Option<bool> s_json = new("--json") { Description = "Print the transcript as JSON Lines instead of text." };
 
-    private static readonly Option<string?> s_captureDir = new("--capture-dir") { Description = "Store each relayed message as an .eml file here (the capture server's store; default 'captured' with --upstream capture)." };
+    private static readonly Option<string?> s_captureDir = new("--capture-dir") { Description = "Store each relayed message as an .eml file here (the capture server's store; default 'captured' with --upstream capture); files are mode 0600." };
 
-    private static readonly Option<string?> s_logFile = new("--log-file") { Description = "Also write everything the console shows to this file." };
+    private static readonly Option<string?> s_logFile = new("--log-file") { Description = "Also write everything the console shows to this file (created mode 0600)." };
 
     private static readonly Option<bool> s_showBody = new("--show-body") { Description = "Show message bodies in the transcript (default: headers and a body summary)." };
 
