@@ -49,6 +49,30 @@ public sealed class CertificateAuthority : IDisposable
     }
 
     /// <summary>
+    /// Reads only the CA certificate (<c>ca.crt.pem</c>) of <paramref name="directory"/>, never its key: what
+    /// showing or exporting the CA needs, so it works without read access to <c>ca.key.pem</c>.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">There is no <c>ca.crt.pem</c>.</exception>
+    /// <exception cref="InvalidDataException">The file is not a CA certificate.</exception>
+    public static X509Certificate2 ReadCertificate(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var certPath = Path.Combine(Path.GetFullPath(directory), CertificateProfile.CaCertificateFileName);
+        if (!File.Exists(certPath))
+        {
+            throw new FileNotFoundException($"{certPath} is missing.", certPath);
+        }
+
+        var certificate = PemCodec.ReadCertificate(certPath);
+        if (certificate.GetBasicConstraints() < 0)
+        {
+            throw new InvalidDataException($"{certPath} is not a CA certificate (BasicConstraints cA is not set).");
+        }
+
+        return X509CertificateLoader.LoadCertificate(certificate.GetEncoded());
+    }
+
+    /// <summary>
     /// Loads the CA from <paramref name="directory"/>, or creates it there (folder included) if neither
     /// file exists. Calling it again returns the same CA.
     /// </summary>

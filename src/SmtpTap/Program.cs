@@ -1,3 +1,4 @@
+using System.CommandLine;
 using SmtpTap.Commands;
 
 namespace SmtpTap;
@@ -17,18 +18,30 @@ internal static class Program
             args = ["proxy", .. effective];
         }
 
-        var parseResult = RootCommandFactory.Create().Parse(args);
+        using var signals = ShutdownSignals.Register();
+        var parseResult = RootCommandFactory.Create(signals).Parse(args);
         if (parseResult.Errors.Count > 0)
         {
             foreach (var error in parseResult.Errors)
             {
-                await Console.Error.WriteLineAsync("smtptap: " + error.Message);
+                await Console.Error.WriteLineAsync("smtptap: " + ParseErrorText.Plain(error.Message));
             }
 
             await Console.Error.WriteLineAsync("Run 'smtptap --help' for usage.");
             return ExitCodes.Usage;
         }
 
-        return await parseResult.InvokeAsync();
+        try
+        {
+            // The signals above cancel the token; System.CommandLine's own termination handling stays off, and so does
+            // its exception handler, which prints stack traces.
+            var configuration = new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
+            return await parseResult.InvokeAsync(configuration, signals.Stop);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            await Console.Error.WriteLineAsync($"smtptap: unexpected error ({ex.GetType().Name}): {ex.Message.ReplaceLineEndings(" ").Trim()}");
+            return ExitCodes.Unexpected;
+        }
     }
 }

@@ -62,6 +62,9 @@ start_rig() {
     bash "$HERE/setup.sh" >"$WORK/setup.log" 2>&1 || { tail -n 20 "$WORK/setup.log" >&2; rig_die "setup.sh failed"; }
     # shellcheck source=/dev/null
     . "$RIG_STATE/rig.env"
+    # Say what the suite did to this machine: packages installed, daemons started, and how to stop them.
+    grep -q '^rig: started' "$WORK/setup.log" || echo "rig: the rig's Postfix and Dovecot were already running (state in $RIG_STATE)"
+    sed -n 's/^rig: /rig: /p' "$WORK/setup.log"
 }
 
 TAP_DLL=$ROOT/src/SmtpTap/bin/Release/net10.0/smtptap.dll
@@ -522,8 +525,21 @@ run_negative_cells() {
         "$RIG_PORT_SMTPS" "${TAP_PORT[smtps-smtps]}" "$RIG_USER_CAROL" "$RIG_USER_CAROL" WRONG_PASS \
         "$smtps_direct" "$smtps_tap"
     neg_mailkit_wrong_password
+    neg_no_auth_penalty
     neg_upstream_tls_required
     neg_client_drops_mid_data
+}
+
+# Right after the wrong-password cells above (all from 127.0.0.1), a correct password is accepted at once: the
+# rig's Dovecot has no per-IP auth penalty, which would delay it until Postfix answers 454 4.7.0.
+neg_no_auth_penalty() {
+    local name=rig-no-auth-penalty-after-failures out t0=$SECONDS
+    wanted "$name" || return 0
+    out=$(neg_swaks "$name" "$RIG_PORT_SUBMISSION" "$RIG_USER_ALICE" "$RIG_USER_ALICE" RIG_PASS_ALICE \
+        -tls --tls-verify --tls-ca-path "$RIG_CERT" --quit-after AUTH)
+    if [ "${out%% *}" != 0 ]; then fail "$name" "a correct password after wrong ones gave '$out'"
+    elif [ $((SECONDS - t0)) -ge 5 ]; then fail "$name" "a correct password after wrong ones took $((SECONDS - t0)) s (auth penalty?)"
+    else pass "$name"; fi
 }
 
 # MailKit sees the server's 535 through the tap as well.

@@ -42,16 +42,12 @@ install_packages() {
         -o Dpkg::Options::=--force-confold $missing; } >"$RIG_STATE/apt.log" 2>&1 || rc=$?
     [ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
     [ "$rc" = 0 ] || { tail -n 20 "$RIG_STATE/apt.log" >&2; rig_die "apt-get failed (rc=$rc), log: $RIG_STATE/apt.log"; }
+    rig_log "rig: installed Debian packages:$missing"
 }
 
-# The system's own Postfix must not listen on port 25 ("No configuration" has no main.cf, so it
-# normally cannot start; stop it if something did start it).
-stop_system_services() {
-    if [ -f /etc/postfix/main.cf ] && postfix status >/dev/null 2>&1; then
-        rig_log "warning: the system Postfix instance is running; stopping it (not disabling it)"
-        postfix stop >/dev/null 2>&1 || true
-    fi
-}
+# The machine's own services are never touched: a system Postfix or Dovecot keeps running as it is.
+# The rig uses its own config, state directory, base_dir and ports (10025/10587/10465 by default),
+# so the two do not meet; ports_free refuses to start when one of the rig's ports is taken.
 
 # --- 2. files ----------------------------------------------------------------------------------
 # Replace $1 with stdin only when the content differs; return 0 when it changed.
@@ -321,6 +317,18 @@ start_dovecot() {
     rm -rf "$RIG_DOVECOT_BASE"
     "$RIG_DOVECOT_BIN" -c "$RIG_DOVECOT_CONF" </dev/null >>"$RIG_STATE/log/daemons.out" 2>&1 9>&- ||
         { rig_tail_logs; rig_die "dovecot did not start"; }
+    rig_log "rig: started the rig's Dovecot (SASL only, config $RIG_DOVECOT_CONF)"
+}
+
+# Dovecot's per-IP auth failure penalty must be off: two wrong passwords from 127.0.0.1 would otherwise delay the
+# next AUTH from loopback (a correct one too) past Postfix's patience, which answers 454 4.7.0, so a negative cell
+# would make later cells flaky. Auth runs as the dovecot user and finds no anvil-auth-penalty socket (mode = 0: not
+# created), which disables the penalty; refuse to go on if the socket is there after all.
+check_no_auth_penalty() {
+    local _
+    for _ in $(seq 50); do [ -S "$RIG_DOVECOT_BASE/auth-postfix" ] && break; sleep 0.1; done
+    [ ! -e "$RIG_DOVECOT_BASE/anvil-auth-penalty" ] ||
+        rig_die "Dovecot created $RIG_DOVECOT_BASE/anvil-auth-penalty: the auth penalty would be on (454 after wrong passwords)"
 }
 
 start_postfix() {
@@ -328,12 +336,14 @@ start_postfix() {
         [ "$1" = changed ] || return 0
         postfix -c "$RIG_POSTFIX_DIR" reload </dev/null >>"$RIG_STATE/log/daemons.out" 2>&1 9>&- ||
             { rig_tail_logs; rig_die "postfix reload failed"; }
+        rig_log "rig: reloaded the rig's Postfix (config changed)"
         return 0
     fi
     postfix -c "$RIG_POSTFIX_DIR" check </dev/null >>"$RIG_STATE/log/daemons.out" 2>&1 9>&- ||
         { rig_tail_logs; rig_die "postfix check failed"; }
     postfix -c "$RIG_POSTFIX_DIR" start </dev/null >>"$RIG_STATE/log/daemons.out" 2>&1 9>&- ||
         { rig_tail_logs; rig_die "postfix did not start"; }
+    rig_log "rig: started the rig's Postfix on 127.0.0.1:$RIG_PORT_PLAIN, :$RIG_PORT_SUBMISSION, :$RIG_PORT_SMTPS (config $RIG_POSTFIX_DIR)"
 }
 
 ports_free() {
@@ -363,7 +373,6 @@ main() {
     rig_lock
     install_packages
     rig_postfix_running || ports_free
-    stop_system_services
     make_cert
     RIG_MAILDIR=$RIG_STATE/maildir
     RIG_MAILLOG=$RIG_STATE/log/maillog
@@ -373,9 +382,11 @@ main() {
     write_postfix_conf && pc=changed
     write_rig_env
     start_dovecot "$dc"
+    check_no_auth_penalty
     start_postfix "$pc"
     wait_for_banners
     rig_log "rig ready; source $RIG_STATE/rig.env"
+    rig_log "rig: it stays up after the tests; stop it with: sudo bash $RIG_LIB_DIR/stop.sh (--purge also deletes $RIG_STATE)"
 }
 
 main "$@"

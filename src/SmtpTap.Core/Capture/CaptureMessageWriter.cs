@@ -94,7 +94,7 @@ internal sealed class CaptureMessageWriter : IAsyncDisposable
     {
         Directory.CreateDirectory(directory);
         _tempPath = Path.Combine(directory, "." + Guid.NewGuid().ToString("N") + ".eml.tmp");
-        return new FileStream(_tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
+        return IO.PrivateFile.Open(_tempPath, FileMode.CreateNew, 64 * 1024, FileOptions.Asynchronous);
     }
 
     private async ValueTask DeleteTemporaryFileAsync()

@@ -10,9 +10,14 @@ namespace SmtpTap.Core.Hosting;
 /// <summary>
 /// Accepts clients on every listener and runs one <see cref="TapSession"/> each, concurrently. A broken
 /// session never affects another; past the session cap new clients get 421 and are closed.
+/// <see cref="StopAsync"/> stops gracefully: new clients get 421, idle sessions are told 421, a message in
+/// progress may finish within the drain period; disposing cuts every remaining session at once.
 /// </summary>
 internal sealed class TapServer : IAsyncDisposable
 {
+    /// <summary>What a client that connects while the tap stops is told.</summary>
+    internal const string StoppingReply = "421 4.3.2 smtptap: shutting down, try again later\r\n";
+
     private readonly TapOptions _options;
     private readonly UpstreamEndpoint _upstream;
     private readonly IServerCertificateSource _certificates;
@@ -21,8 +26,10 @@ internal sealed class TapServer : IAsyncDisposable
     private readonly ConcurrentDictionary<long, Task> _sessions = new();
     private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _acceptLoops = [];
     private long _sessionCounter;
+    private int _disposed;
 
     public TapServer(TapOptions options, UpstreamEndpoint resolvedUpstream, IServerCertificateSource certificates, Serilog.ILogger logger)
     {
@@ -48,8 +55,17 @@ internal sealed class TapServer : IAsyncDisposable
                 socket.DualMode = true;
             }
 
-            socket.Bind(new IPEndPoint(endpoint.Address, endpoint.Port));
-            socket.Listen(512);
+            try
+            {
+                socket.Bind(new IPEndPoint(endpoint.Address, endpoint.Port));
+                socket.Listen(512);
+            }
+            catch (SocketException ex)
+            {
+                socket.Dispose();
+                throw ListenerBindException.For(endpoint, ex);
+            }
+
             var actual = endpoint with { Port = ((IPEndPoint)socket.LocalEndPoint!).Port };
             _listeners.Add((actual, socket));
             bound.Add(actual);
@@ -86,6 +102,13 @@ internal sealed class TapServer : IAsyncDisposable
                 continue;
             }
 
+            if (_stopping.IsCancellationRequested)
+            {
+                _logger.Information("Stopping: refusing {ClientEndPoint:l} with 421", client.RemoteEndPoint?.ToString());
+                _ = RefuseAsync(client, StoppingReply);
+                continue;
+            }
+
             var id = Interlocked.Increment(ref _sessionCounter);
             if (_sessions.Count >= _options.Limits.MaxSessions)
             {
@@ -105,7 +128,7 @@ internal sealed class TapServer : IAsyncDisposable
             }
 
             var sessionId = "s" + id.ToString("D4", CultureInfo.InvariantCulture);
-            var session = new TapSession(_options, endpoint, connector, _certificates, _logger, sessionId);
+            var session = new TapSession(_options, endpoint, connector, _certificates, _logger, sessionId) { Stopping = _stopping.Token };
             var task = RunSessionAsync(session, client, cancellationToken);
             _sessions[id] = task;
             _ = task.ContinueWith(
@@ -173,8 +196,41 @@ internal sealed class TapServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Graceful stop: from now on new clients get <see cref="StoppingReply"/>, and each session answers 421 as soon as
+    /// it waits for a command (a message in progress finishes first). Returns when every session has ended, or when
+    /// <paramref name="drainTimeout"/> passes or <paramref name="abort"/> fires; then the remaining sessions are cut and
+    /// the listeners closed. Returns how many sessions were cut.
+    /// </summary>
+    public async Task<int> StopAsync(TimeSpan drainTimeout, CancellationToken abort)
+    {
+        await _stopping.CancelAsync();
+        using var drain = CancellationTokenSource.CreateLinkedTokenSource(abort);
+        drain.CancelAfter(drainTimeout);
+        try
+        {
+            while (_sessions.Values.Where(t => !t.IsCompleted).ToArray() is { Length: > 0 } open)
+            {
+                await Task.WhenAll(open).WaitAsync(drain.Token);
+            }
+        }
+        catch (OperationCanceledException) when (drain.IsCancellationRequested)
+        {
+        }
+
+        var cut = _sessions.Values.Count(t => !t.IsCompleted);
+        await DisposeAsync();
+        return cut;
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync();
         await _stop.CancelAsync();
         foreach (var (_, socket) in _listeners)
         {
@@ -184,5 +240,6 @@ internal sealed class TapServer : IAsyncDisposable
         await Task.WhenAll(_acceptLoops);
         await Task.WhenAll(_sessions.Values);
         _stop.Dispose();
+        _stopping.Dispose();
     }
 }

@@ -77,6 +77,11 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
                 }
             }
         }
+        catch (TapStoppingException)
+        {
+            await ReplyLocallyAsync(SmtpReply.Single(421, "4.3.2 smtptap: shutting down, try again later"), cancellationToken);
+            return SessionEnd.Shutdown;
+        }
         catch (ClientIdleException)
         {
             TapMetrics.Refused("idle-timeout");
@@ -114,6 +119,11 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
 
     private async Task<ReadResult> ReadAsync(PipeReader reader, CancellationToken cancellationToken)
     {
+        if (context.Stopping.IsCancellationRequested && _partialLineSince is null && reader.TryRead(out var buffered))
+        {
+            return buffered; // commands the client sent before the stop are still answered
+        }
+
         var limits = Limits;
         var timeout = context.Pending.AwaitsEndOfData
             ? limits.EndOfDataTimeout + limits.ClientIdleTimeout
@@ -130,7 +140,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
             throw new ClientTooSlowException(what);
         }
 
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, context.Stopping);
         idle.CancelAfter(timeout);
         try
         {
@@ -138,7 +148,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw deadline == timeout ? new ClientTooSlowException(what) : new ClientIdleException();
+            throw context.Stopping.IsCancellationRequested ? new TapStoppingException() : deadline == timeout ? new ClientTooSlowException(what) : new ClientIdleException();
         }
     }
 

@@ -14,7 +14,7 @@ internal sealed class MessageTee : IAsyncDisposable
         var stamp = DateTimeOffset.UtcNow.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture);
         FinalPath = Path.Combine(directory, $"{stamp}-{sessionId}-{number.ToString(CultureInfo.InvariantCulture)}.eml");
         _tempPath = FinalPath + ".partial";
-        _file = new FileStream(_tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true);
+        _file = IO.PrivateFile.Open(_tempPath, FileMode.CreateNew, 64 * 1024, FileOptions.Asynchronous);
     }
 
     public string FinalPath { get; }

@@ -41,6 +41,12 @@ internal sealed class SessionContext
 
     public PendingReplies Pending { get; } = new();
 
+    /// <summary>
+    /// Fires when the tap stops gracefully: the client pump answers 421 4.3.2 the next time it waits for a command,
+    /// so a message in progress is finished (and its reply delivered) first.
+    /// </summary>
+    public CancellationToken Stopping { get; init; }
+
     public bool ClientIsLoopback { get; }
 
     public bool UpstreamIsLoopback { get; }

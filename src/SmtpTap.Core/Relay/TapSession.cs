@@ -15,6 +15,9 @@ namespace SmtpTap.Core.Relay;
 /// </summary>
 internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, UpstreamConnector connector, IServerCertificateSource certificates, Serilog.ILogger logger, string sessionId)
 {
+    /// <summary>Fires when the tap stops gracefully (see <see cref="SessionContext.Stopping"/>).</summary>
+    public CancellationToken Stopping { get; init; }
+
     public async Task RunAsync(Socket socket, CancellationToken cancellationToken)
     {
         var transcript = new SessionTranscript(logger, sessionId);
@@ -41,7 +44,7 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
                 }
                 else
                 {
-                    context = new SessionContext(options, listener, client, setup, transcript, certificates);
+                    context = new SessionContext(options, listener, client, setup, transcript, certificates) { Stopping = Stopping };
                     if (listener.ImplicitTls && context.UpstreamTlsStripped)
                     {
                         var refusal = SmtpReply.Single(421, $"4.7.0 smtptap: upstream {connector.Upstream.Url} offers no STARTTLS; a TLS client would believe its mail is encrypted end to end; closing");
@@ -79,6 +82,10 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
         if (end == SessionEnd.Quit)
         {
             client.ShutdownSend();
+        }
+        else if (end == SessionEnd.Shutdown && cancellationToken.IsCancellationRequested)
+        {
+            await TellClientCutAsync(client, transcript);
         }
 
         Hosting.TapMetrics.SessionClosed(listener.Url, end.ToString(), context?.BytesRelayedToServer ?? 0, client.BytesWritten);
@@ -222,9 +229,27 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            transcript.Warning("TLS handshake with the client failed: " + TlsFailure.Describe(ex) + " (does the client trust the tap's CA? see smtptap cert export)");
+            transcript.Warning(TlsFailure.IsNotTls(ex)
+                ? $"TLS handshake with the client failed: the client does not speak TLS; it probably sent plaintext SMTP to this implicit-TLS listener ({listener.Url}); plaintext and STARTTLS clients need an smtp:// listener"
+                : "TLS handshake with the client failed: " + TlsFailure.Describe(ex) + " (does the client trust the tap's CA? see smtptap cert export)");
             Hosting.TapMetrics.TlsHandshake("client", ok: false);
             return false;
+        }
+    }
+
+    /// <summary>The tap stopped before this session ended (the drain period passed, or a second Ctrl+C): one last 421.</summary>
+    private static async Task TellClientCutAsync(SmtpConnection client, SessionTranscript transcript)
+    {
+        transcript.Warning("The tap stopped before this session ended (drain period over, or a second Ctrl+C); a message in progress, if any, was not delivered (the server never got its end of data)");
+        var reply = SmtpReply.Single(421, "4.3.2 smtptap: shutting down; closing");
+        transcript.Lines(TranscriptDirection.TapToClient, reply);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        try
+        {
+            await client.WriteAsync(reply.ToWireString(), timeout.Token);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException or AuthenticationException)
+        {
         }
     }
 

@@ -143,7 +143,10 @@ internal sealed class UpstreamConnector(TapOptions options, UpstreamEndpoint ups
         }
         catch (AuthenticationException ex)
         {
-            var why = validator.Verdict.StartsWith("rejected", StringComparison.Ordinal) ? "certificate " + validator.Verdict : "handshake failed: " + ex.Message;
+            var why = validator.Verdict.StartsWith("rejected", StringComparison.Ordinal) ? "certificate " + validator.Verdict
+                : TlsFailure.IsNotTls(ex) && upstream.ImplicitTls ? $"the server does not speak TLS on connect (a plaintext or STARTTLS port? for STARTTLS use smtp://{upstream.Host}:{upstream.Port})"
+                : TlsFailure.IsNotTls(ex) ? "the server does not speak TLS after its 220 to STARTTLS"
+                : "handshake failed: " + TlsFailure.Describe(ex);
             transcript.Warning("TLS with upstream failed: " + why);
             TapMetrics.TlsHandshake("upstream", ok: false);
             throw new UpstreamTlsException($"TLS with upstream {upstream.Url} failed: {why}", ex);

@@ -34,18 +34,20 @@ internal static class CertCommand
         return $"no CA in {shown} yet; run {init}";
     }
 
-    internal static void WriteDescription(TextWriter output, CertificateAuthority ca)
+    internal static void WriteDescription(TextWriter output, CertificateAuthority ca) => WriteDescription(output, ca.Certificate);
+
+    internal static void WriteDescription(TextWriter output, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
     {
-        foreach (var line in CertificateDescription.Describe(ca.Certificate))
+        foreach (var line in CertificateDescription.Describe(certificate))
         {
             output.WriteLine("  " + line);
         }
     }
 
-    internal static void WriteTrustInstructions(TextWriter output, string certificatePath)
+    internal static void WriteTrustInstructions(TextWriter output, string certificatePath, CertificateExportFormat format, string caDirectory)
     {
         output.WriteLine();
-        foreach (var line in TrustInstructions.For(certificatePath))
+        foreach (var line in TrustInstructions.For(certificatePath, format, caDirectory))
         {
             output.WriteLine(line);
         }

@@ -12,6 +12,8 @@ internal static class CertExportCommand
         {
             Description = "pem (Linux, macOS, curl, Python) or der (Windows certutil, Java keytool)",
             DefaultValueFactory = _ => CertificateExportFormat.Pem,
+            CustomParser = EnumOptionParser.For<CertificateExportFormat>("--format"),
+            HelpName = "pem|der",
         };
         var output = new Option<string>("--out")
         {
@@ -34,24 +36,26 @@ internal static class CertExportCommand
                 return CertCommandRunner.UserError;
             }
 
-            using var ca = CertificateAuthority.LoadOrCreate(directory);
-            if (string.Equals(target, ca.CertificatePath, StringComparison.Ordinal)
-                || string.Equals(target, Path.Combine(ca.Directory, "ca.key.pem"), StringComparison.Ordinal))
+            // Only the certificate is read: exporting it needs no access to the CA's private key.
+            var caDirectory = Path.GetFullPath(directory);
+            using var certificate = CertificateAuthority.ReadCertificate(caDirectory);
+            if (string.Equals(target, Path.Combine(caDirectory, "ca.crt.pem"), StringComparison.Ordinal)
+                || string.Equals(target, Path.Combine(caDirectory, "ca.key.pem"), StringComparison.Ordinal))
             {
                 error.WriteLine($"smtptap: refusing to overwrite the CA's own file {target}; choose another --out");
                 return CertCommandRunner.UserError;
             }
 
-            CertificateFiles.Export(ca.Certificate, target, chosenFormat);
+            CertificateFiles.Export(certificate, target, chosenFormat);
             stdout.WriteLine($"Wrote the CA certificate ({chosenFormat.ToString().ToUpperInvariant()}, no private key) to {target}");
-            var fingerprint = CertificateDescription.Describe(ca.Certificate).First(l => l.StartsWith("SHA-256:", StringComparison.Ordinal));
+            var fingerprint = CertificateDescription.Describe(certificate).First(l => l.StartsWith("SHA-256:", StringComparison.Ordinal));
             stdout.WriteLine("  " + fingerprint);
             if (chosenFormat == CertificateExportFormat.Der)
             {
-                stdout.WriteLine("  DER suits Windows certutil, PowerShell Import-Certificate, macOS and Java keytool; Linux trust stores want PEM.");
+                stdout.WriteLine("  DER suits Windows certutil, PowerShell Import-Certificate, macOS and Java keytool; Linux trust stores, curl, swaks and Python want PEM.");
             }
 
-            CertCommand.WriteTrustInstructions(stdout, target);
+            CertCommand.WriteTrustInstructions(stdout, target, chosenFormat, caDirectory);
             return CertCommandRunner.Ok;
         }));
         return command;

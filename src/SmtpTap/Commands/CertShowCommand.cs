@@ -18,11 +18,17 @@ internal static class CertShowCommand
                 return CertCommandRunner.UserError;
             }
 
-            // With both files this loads; with only one it throws a message that says which is missing.
-            using var ca = CertificateAuthority.LoadOrCreate(directory);
-            output.WriteLine($"CA in {ca.Directory}:");
-            CertCommand.WriteDescription(output, ca);
-            output.WriteLine($"CA certificate: {ca.CertificatePath}");
+            // Only the certificate is read: showing the CA needs no access to its private key.
+            var full = Path.GetFullPath(directory);
+            using var certificate = CertificateAuthority.ReadCertificate(full);
+            output.WriteLine($"CA in {full}:");
+            CertCommand.WriteDescription(output, certificate);
+            output.WriteLine($"CA certificate: {Path.Combine(full, "ca.crt.pem")}");
+            if (!File.Exists(Path.Combine(full, "ca.key.pem")))
+            {
+                error.WriteLine($"smtptap: warning: {Path.Combine(full, "ca.key.pem")} is missing; the proxy cannot issue certificates with this CA until it is restored");
+            }
+
             return CertCommandRunner.Ok;
         }));
         return command;

@@ -23,6 +23,8 @@ internal static class ProxyCommand
     {
         Description = "STARTTLS on the upstream leg: auto (whenever offered), required (fail closed with 4xx), none.",
         DefaultValueFactory = _ => UpstreamTlsPolicy.Auto,
+        CustomParser = EnumOptionParser.For<UpstreamTlsPolicy>("--upstream-tls"),
+        HelpName = "auto|required|none",
     };
 
     private static readonly Option<string[]> s_upstreamCa = new("--upstream-ca") { Description = "Also trust this CA certificate (PEM or DER) for the upstream server. Repeatable." };
@@ -39,13 +41,13 @@ internal static class ProxyCommand
 
     private static readonly Option<string?> s_certPasswordEnv = new("--cert-password-env") { Description = "Environment variable holding the PFX password for --cert." };
 
-    private static readonly Option<string?> s_transcripts = new("--transcripts") { Description = "Write one transcript file per session into this directory." };
+    private static readonly Option<string?> s_transcripts = new("--transcripts") { Description = "Write one transcript file per session into this directory (yyyyMMdd-HHmmss-pPID-sNNNN.log: session start and process id; mode 0600)." };
 
     private static readonly Option<bool> s_json = new("--json") { Description = "Print the transcript as JSON Lines instead of text." };
 
-    private static readonly Option<string?> s_captureDir = new("--capture-dir") { Description = "Store each relayed message as an .eml file here (the capture server's store; default 'captured' with --upstream capture)." };
+    private static readonly Option<string?> s_captureDir = new("--capture-dir") { Description = "Store each relayed message as an .eml file here (the capture server's store; default 'captured' with --upstream capture); files are mode 0600." };
 
-    private static readonly Option<string?> s_logFile = new("--log-file") { Description = "Also write everything the console shows to this file." };
+    private static readonly Option<string?> s_logFile = new("--log-file") { Description = "Also write everything the console shows to this file (created mode 0600)." };
 
     private static readonly Option<bool> s_showBody = new("--show-body") { Description = "Show message bodies in the transcript (default: headers and a body summary)." };
 
@@ -76,10 +78,13 @@ internal static class ProxyCommand
     /// <summary>Every option of the command, for the configuration file and environment layer.</summary>
     public static IReadOnlyList<Option> Options => [.. Create().Options];
 
-    public static Command Create()
+
+    private static readonly Option<int> s_drainTimeout = new("--drain-timeout") { Description = "Seconds a message in progress may take to finish after Ctrl+C or SIGTERM; idle clients get 421 4.3.2 at once; a second Ctrl+C stops at once.", DefaultValueFactory = _ => 30 };
+
+    public static Command Create(ShutdownSignals? signals = null)
     {
         var command = new Command("proxy", "Listen for mail clients and relay each session to the real server, printing a masked transcript.");
-        foreach (var option in new Option[] { s_config, s_listen, s_upstream, s_upstreamTls, s_upstreamCa, s_upstreamInsecure, s_allowPlainAuth, s_certDir, s_cert, s_key, s_certPasswordEnv, s_transcripts, s_json, s_captureDir, s_logFile, s_showBody, s_maskUsernames, s_maxSessions, s_maxLineLength, s_lineEndings, s_clientStartTls, s_maxCommandLine, s_maxMessageSize, s_idleTimeout, s_minDataRate, s_maxSessionsPerIp, s_metrics })
+        foreach (var option in new Option[] { s_config, s_listen, s_upstream, s_upstreamTls, s_upstreamCa, s_upstreamInsecure, s_allowPlainAuth, s_certDir, s_cert, s_key, s_certPasswordEnv, s_transcripts, s_json, s_captureDir, s_logFile, s_showBody, s_maskUsernames, s_maxSessions, s_maxLineLength, s_lineEndings, s_clientStartTls, s_maxCommandLine, s_maxMessageSize, s_idleTimeout, s_minDataRate, s_maxSessionsPerIp, s_drainTimeout, s_metrics })
         {
             command.Options.Add(option);
         }
@@ -95,7 +100,7 @@ internal static class ProxyCommand
                 return Task.FromResult(ExitCodes.Usage);
             }
 
-            return ProxyRunner.RunAsync(settings!, output, error, cancellationToken);
+            return ProxyRunner.RunAsync(settings!, output, error, cancellationToken, signals?.ObserveAbort() ?? CancellationToken.None);
         });
         return command;
     }
@@ -192,6 +197,13 @@ internal static class ProxyCommand
             return false;
         }
 
+        var drainTimeout = parseResult.GetValue(s_drainTimeout);
+        if (drainTimeout < 0)
+        {
+            problem = "--drain-timeout must be 0 or more seconds";
+            return false;
+        }
+
         settings = new ProxySettings
         {
             Metrics = metrics,
@@ -220,6 +232,7 @@ internal static class ProxyCommand
             IdleTimeoutSeconds = idleTimeout,
             MinDataRate = minDataRate,
             MaxSessionsPerAddress = maxPerIp,
+            DrainTimeoutSeconds = drainTimeout,
         };
         problem = null;
         return true;

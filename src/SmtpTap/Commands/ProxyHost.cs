@@ -12,6 +12,9 @@ namespace SmtpTap.Commands;
 /// </summary>
 internal sealed class ProxyHost : IAsyncDisposable
 {
+    /// <summary>Where the capture server stores messages unless --capture-dir says otherwise.</summary>
+    public const string DefaultCaptureDirectory = "captured";
+
     private readonly List<IDisposable> _owned = [];
 
     private ProxyHost()
@@ -64,7 +67,7 @@ internal sealed class ProxyHost : IAsyncDisposable
             Authority ??= CertificateAuthority.LoadOrCreate(settings.CertDirectory);
             var captureCertificates = new LeafCertificateCache(Authority, "localhost");
             _owned.Add(captureCertificates);
-            CaptureDirectory = settings.CaptureDirectory ?? "captured";
+            CaptureDirectory = settings.CaptureDirectory ?? DefaultCaptureDirectory;
             Capture = new CaptureServer(
                 new CaptureServerOptions
                 {
@@ -115,7 +118,13 @@ internal sealed class ProxyHost : IAsyncDisposable
     {
         if (settings.CertFile is { } certFile)
         {
-            var certificate = settings.KeyFile is { } keyFile
+            var pem = settings.KeyFile is null ? PemKind(certFile) : null;
+            if (pem == false)
+            {
+                throw new UserInputException($"--cert {certFile} is a PEM certificate without its private key: give the key with --key FILE (only a PFX/P12 file carries its own key)");
+            }
+
+            var certificate = (settings.KeyFile ?? (pem == true ? certFile : null)) is { } keyFile
                 ? CertificateFileReader.Run(() => CertificateFiles.LoadPemPair(certFile, keyFile), certFile)
                 : CertificateFileReader.Run(() => CertificateFiles.LoadPfx(certFile, settings.CertPasswordEnv is { } env ? Environment.GetEnvironmentVariable(env) : null), certFile);
             return new FixedCertificateSource(certificate);
@@ -126,6 +135,27 @@ internal sealed class ProxyHost : IAsyncDisposable
         var cache = new LeafCertificateCache(Authority, defaultName);
         _owned.Add(cache);
         return cache;
+    }
+
+    /// <summary>Null: not a PEM file (or missing); true: PEM with a private key block in it; false: PEM without one.</summary>
+    private static bool? PemKind(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UserInputException($"--cert {path}: cannot read the file ({ex.Message})");
+        }
+
+        return text.TrimStart().StartsWith("-----BEGIN", StringComparison.Ordinal) ? text.Contains("PRIVATE KEY-----", StringComparison.Ordinal) : null;
     }
 
     private static string DefaultName(ListenerEndpoint listener) =>

@@ -1,15 +1,31 @@
-using System.Net.Sockets;
+using System.Security.Cryptography;
 using Serilog;
 using SmtpTap.Certificates;
+using SmtpTap.Core.Hosting;
 using SmtpTap.Logging;
 
 namespace SmtpTap.Commands;
 
-/// <summary>Runs <c>smtptap proxy</c> until Ctrl+C: logging, host, banner.</summary>
+/// <summary>Runs <c>smtptap proxy</c> until Ctrl+C or SIGTERM: path checks, logging, host, banner, graceful stop.</summary>
 internal static class ProxyRunner
 {
-    public static async Task<int> RunAsync(ProxySettings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    /// <param name="settings">The parsed command line.</param>
+    /// <param name="output">The console.</param>
+    /// <param name="error">Where a one-line error goes.</param>
+    /// <param name="cancellationToken">Cancelled by the first Ctrl+C or SIGTERM: the graceful stop begins.</param>
+    /// <param name="abort">Cancelled by a second Ctrl+C or SIGTERM: open sessions are cut at once.</param>
+    public static async Task<int> RunAsync(ProxySettings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken, CancellationToken abort = default)
     {
+        try
+        {
+            CheckPaths(settings);
+        }
+        catch (UserInputException ex)
+        {
+            await error.WriteLineAsync("smtptap proxy: " + ex.Message);
+            return ExitCodes.Usage;
+        }
+
         await using var logger = LoggingSetup.Create(
             new OutputOptions { Json = settings.Json, TranscriptDirectory = settings.TranscriptDirectory, LogFile = settings.LogFile },
             output,
@@ -17,25 +33,20 @@ internal static class ProxyRunner
         ProxyHost host;
         try
         {
-            host = await ProxyHost.StartAsync(settings, logger, cancellationToken);
+            host = await ProxyHost.StartAsync(settings, logger, CancellationToken.None);
         }
-        catch (Exception ex) when (ex is UserInputException or InvalidDataException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        catch (Exception ex) when (ex is UserInputException or ListenerBindException or InvalidDataException or UnauthorizedAccessException or IOException or CryptographicException)
         {
-            await error.WriteLineAsync("smtptap proxy: " + ex.Message);
-            return ExitCodes.Usage;
-        }
-        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AddressNotAvailable or SocketError.AccessDenied)
-        {
-            await error.WriteLineAsync("smtptap proxy: cannot listen: " + ex.Message + " (is another program using that port? pick another with --listen)");
+            await error.WriteLineAsync("smtptap proxy: " + OneLine(ex.Message));
             return ExitCodes.Usage;
         }
 
         await using (host)
         {
             await using var metrics = settings.Metrics is { } metricsAt
-                ? await Metrics.MetricsEndpoint.StartAsync(metricsAt, () => host.Tap.BoundListeners.Count > 0, host.UpstreamHost, host.UpstreamPort, cancellationToken)
+                ? await Metrics.MetricsEndpoint.StartAsync(metricsAt, () => host.Tap.BoundListeners.Count > 0, host.UpstreamHost, host.UpstreamPort, CancellationToken.None)
                 : null;
-            PrintBanner(host, logger);
+            PrintBanner(host, logger, settings);
             Service.ServiceNotifier.Ready();
             if (metrics is not null)
             {
@@ -52,15 +63,61 @@ internal static class ProxyRunner
             }
             catch (OperationCanceledException)
             {
-                Service.ServiceNotifier.Stopping();
-                logger.Information("Stopping: waiting for open sessions to end");
+            }
+
+            Service.ServiceNotifier.Stopping();
+            logger.Information(
+                "Stopping: new clients get 421 4.3.2; {OpenSessions} open session(s) get 421 4.3.2 when they next wait for a command, a message in progress has up to {DrainSeconds} s to finish (Ctrl+C again to stop at once)",
+                host.Tap.ActiveSessions,
+                settings.DrainTimeoutSeconds);
+            var cut = await host.Tap.StopAsync(TimeSpan.FromSeconds(settings.DrainTimeoutSeconds), abort);
+            if (cut > 0)
+            {
+                logger.Warning("Stopped {CutSessions} session(s) that had not finished: their clients got 421 4.3.2, a message in progress was not delivered", cut);
             }
         }
 
+        logger.Information("Stopped; every transcript, log and captured message is written");
         return ExitCodes.Ok;
     }
 
-    private static void PrintBanner(ProxyHost host, ILogger logger)
+    /// <summary>Every folder and file the tap will write, checked before anything starts.</summary>
+    private static void CheckPaths(ProxySettings settings)
+    {
+        var usesCa = settings.CertFile is null || settings.Upstream.Kind == UpstreamKind.Capture;
+        if (usesCa)
+        {
+            if (File.Exists(settings.CertDirectory))
+            {
+                throw new UserInputException($"--cert-dir {settings.CertDirectory}: this is a file, not a folder");
+            }
+
+            if (!CertificateAuthority.Exists(settings.CertDirectory))
+            {
+                PathChecks.WritableDirectory(settings.CertDirectory, "--cert-dir");
+            }
+        }
+
+        if (settings.TranscriptDirectory is { } transcripts)
+        {
+            PathChecks.WritableDirectory(transcripts, "--transcripts");
+        }
+
+        var capture = settings.CaptureDirectory ?? (settings.Upstream.Kind == UpstreamKind.Capture ? ProxyHost.DefaultCaptureDirectory : null);
+        if (capture is not null)
+        {
+            PathChecks.WritableDirectory(capture, "--capture-dir");
+        }
+
+        if (settings.LogFile is { } logFile)
+        {
+            PathChecks.WritableFile(logFile, "--log-file");
+        }
+    }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+
+    private static void PrintBanner(ProxyHost host, ILogger logger, ProxySettings settings)
     {
         foreach (var listener in host.Tap.BoundListeners)
         {
@@ -83,6 +140,6 @@ internal static class ProxyRunner
             logger.Information("Client leg certificates come from the local CA {CaFile:l} ({Fingerprint:l}); clients must trust it: smtptap cert export --out smtptap-ca.pem", Path.GetFullPath(ca.CertificatePath), string.Join(' ', fingerprint.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
         }
 
-        logger.Information("Press Ctrl+C to stop");
+        logger.Information("Press Ctrl+C to stop (open sessions get up to {DrainSeconds} s to finish; Ctrl+C again stops at once)", settings.DrainTimeoutSeconds);
     }
 }

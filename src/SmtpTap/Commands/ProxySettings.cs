@@ -59,6 +59,9 @@ internal sealed record ProxySettings
     /// <summary>Concurrent sessions per client address (0: no cap).</summary>
     public int MaxSessionsPerAddress { get; init; }
 
+    /// <summary>Seconds a message in progress may take to finish once the tap is asked to stop.</summary>
+    public int DrainTimeoutSeconds { get; init; } = 30;
+
     /// <summary>Minimum DATA/BDAT rate in bytes per second (0: off).</summary>
     public int MinDataRate { get; init; } = 500;
 }

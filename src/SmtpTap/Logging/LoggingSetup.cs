@@ -27,6 +27,13 @@ internal static class LoggingSetup
     /// </summary>
     public static readonly TimeSpan TranscriptFlushInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// "yyyyMMdd-HHmmss-pPID-KEY.log": the local time the session (or, for "tap", the tap) started, and this process's id,
+    /// so two taps sharing one --transcripts folder never write into the same file.
+    /// </summary>
+    public static string TranscriptFileName(string key, DateTimeOffset started) =>
+        string.Create(CultureInfo.InvariantCulture, $"{started.ToLocalTime():yyyyMMdd-HHmmss}-p{Environment.ProcessId}-{key}.log");
+
     /// <summary>Builds the logger; dispose it to write out everything still buffered (console queue, files).</summary>
     /// <param name="output">What goes where.</param>
     /// <param name="console">The console writer.</param>
@@ -44,8 +51,7 @@ internal static class LoggingSetup
         if (output.TranscriptDirectory is { } dir)
         {
             Directory.CreateDirectory(dir);
-            var run = DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-            config.WriteTo.Sink(new SessionFileSink(sessionId => Path.Combine(dir, $"{run}-{sessionId}.log"), new TranscriptLineFormatter(FileTimestampFormat), TranscriptFlushInterval));
+            config.WriteTo.Sink(new SessionFileSink((key, started) => Path.Combine(dir, TranscriptFileName(key, started)), new TranscriptLineFormatter(FileTimestampFormat), TranscriptFlushInterval));
         }
 
         if (output.LogFile is { } logFile)

@@ -14,26 +14,35 @@ namespace SmtpTap.Logging;
 /// lookup, and each file has its own lock, so the lines of one session stay in order. Buffers are
 /// flushed every <paramref name="flushInterval"/>, when the sink is disposed (the tap stops), and when
 /// a file is closed; a file with no event for <see cref="IdleIntervals"/> flush intervals is closed and
-/// reopened for appending if its session writes again, so ended sessions hold no file handle.
+/// reopened for appending if its session writes again, so ended sessions hold no file handle. A file's
+/// path is chosen from its key and its first event's time (the session's start) and kept for
+/// <see cref="ForgetIntervals"/> idle intervals, so a session that pauses keeps writing one file.
+/// Files are created 0600 (see <see cref="Core.IO.PrivateFile"/>).
 /// </summary>
 internal sealed class SessionFileSink : ILogEventSink, IDisposable
 {
     /// <summary>Flush intervals without an event after which a session's file is closed.</summary>
     public const int IdleIntervals = 3;
 
+    /// <summary>Flush intervals without an event after which a session's file name is forgotten (an hour at 1 s).</summary>
+    public const int ForgetIntervals = 3600;
+
     private const string KeyProperty = "SessionId";
     private const string DefaultKey = "tap";
     private static readonly UTF8Encoding s_utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     private readonly ConcurrentDictionary<string, SessionFile> _files = new(StringComparer.Ordinal);
-    private readonly Func<string, string> _pathFor;
+    private readonly Func<string, DateTimeOffset, string> _pathFor;
     private readonly ITextFormatter _formatter;
     private readonly Timer _timer;
     private readonly Lock _disposeGate = new();
     private long _tick;
     private bool _disposed;
 
-    public SessionFileSink(Func<string, string> pathFor, ITextFormatter formatter, TimeSpan flushInterval)
+    /// <param name="pathFor">The file for a key (the SessionId, or "tap") whose first event happened at the given time.</param>
+    /// <param name="formatter">Formats each event.</param>
+    /// <param name="flushInterval">How often buffers are flushed.</param>
+    public SessionFileSink(Func<string, DateTimeOffset, string> pathFor, ITextFormatter formatter, TimeSpan flushInterval)
     {
         _pathFor = pathFor;
         _formatter = formatter;
@@ -50,7 +59,7 @@ internal sealed class SessionFileSink : ILogEventSink, IDisposable
                 return;
             }
 
-            var file = _files.GetOrAdd(key, static (k, self) => new SessionFile(self._pathFor(k)), this);
+            var file = _files.GetOrAdd(key, static (k, state) => new SessionFile(state.Self._pathFor(k, state.Time)), (Self: this, Time: logEvent.Timestamp));
             if (file.TryWrite(logEvent, _formatter, Volatile.Read(ref _tick)))
             {
                 if (Volatile.Read(ref _disposed))
@@ -93,11 +102,11 @@ internal sealed class SessionFileSink : ILogEventSink, IDisposable
         {
             try
             {
-                if (file.CloseIfIdle(now - IdleIntervals))
+                if (file.ForgetIfIdle(now - ForgetIntervals))
                 {
                     _files.TryRemove(new KeyValuePair<string, SessionFile>(key, file));
                 }
-                else
+                else if (!file.CloseIfIdle(now - IdleIntervals))
                 {
                     file.Flush();
                 }
@@ -126,8 +135,8 @@ internal sealed class SessionFileSink : ILogEventSink, IDisposable
                     return false;
                 }
 
-                // Opened on first use: of two instances raced into the dictionary, the loser opens nothing.
-                _writer ??= new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 1), s_utf8, 16 * 1024);
+                // Opened on first use (and again after an idle close): of two instances raced into the dictionary, the loser opens nothing.
+                _writer ??= new StreamWriter(Core.IO.PrivateFile.Open(path, FileMode.Append, 1, share: FileShare.Read), s_utf8, 16 * 1024);
                 formatter.Format(logEvent, _writer);
                 _dirty = true;
                 _lastTick = tick;
@@ -147,8 +156,25 @@ internal sealed class SessionFileSink : ILogEventSink, IDisposable
             }
         }
 
-        /// <summary>Closes the file if nothing was written since <paramref name="tick"/>.</summary>
+        /// <summary>Closes the file handle (it reopens on the next write) if nothing was written since <paramref name="tick"/>.</summary>
         public bool CloseIfIdle(long tick)
+        {
+            lock (_gate)
+            {
+                if (_lastTick > tick)
+                {
+                    return false;
+                }
+
+                var writer = _writer;
+                _writer = null;
+                writer?.Dispose();
+                return true;
+            }
+        }
+
+        /// <summary>Ends this instance (a later event of its key starts a new one) if nothing was written since <paramref name="tick"/>.</summary>
+        public bool ForgetIfIdle(long tick)
         {
             lock (_gate)
             {

@@ -11,8 +11,9 @@ internal static class ProbeConnector
         var addresses = await ResolveAsync(options, transcript, cancellationToken);
         SocketException? last = null;
         IPEndPoint? lastEndPoint = null;
-        foreach (var address in addresses)
+        for (var i = 0; i < addresses.Length; i++)
         {
+            var address = addresses[i];
             var endPoint = new IPEndPoint(address, options.Port);
             transcript.Event("Connecting to " + endPoint);
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -32,7 +33,12 @@ internal static class ProbeConnector
             catch (SocketException ex)
             {
                 socket.Dispose();
-                transcript.Event($"Could not connect to {endPoint}: {ex.SocketErrorCode}");
+                if (i < addresses.Length - 1)
+                {
+                    // The last failure is the probe's error (summary and stderr); earlier ones are only seen here.
+                    transcript.Event($"Could not connect to {endPoint}: {ex.SocketErrorCode}; trying the next address");
+                }
+
                 last = ex;
                 lastEndPoint = endPoint;
             }

@@ -84,6 +84,13 @@ internal static class ProbeFindings
             return;
         }
 
+        if (!message.Accepted && message.RelayVerdict == RelayVerdict.DeniedWithoutAuth)
+        {
+            // The relay test: refusing to relay to an outside domain without AUTH is what a server should do.
+            findings.Add(new(FindingSeverity.Ok, "relay", $"{message.RelayText}: {message.Reply}"));
+            return;
+        }
+
         if (message.Accepted)
         {
             var id = message.QueueId is null ? "reply: " + message.Reply : "queue id " + message.QueueId;
@@ -98,8 +105,7 @@ internal static class ProbeFindings
         {
             var severity = message.RelayVerdict switch
             {
-                RelayVerdict.OpenRelay => FindingSeverity.Warn,
-                RelayVerdict.DeniedWithAuth or RelayVerdict.RejectedOther => FindingSeverity.Fail,
+                RelayVerdict.OpenRelay or RelayVerdict.DeniedWithAuth or RelayVerdict.RejectedOther => FindingSeverity.Fail,
                 _ => FindingSeverity.Ok,
             };
             findings.Add(new(severity, "relay", relay));

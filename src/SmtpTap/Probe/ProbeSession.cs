@@ -29,8 +29,8 @@ internal sealed class ProbeSession(ProbeOptions options, ProbeTranscript transcr
         catch (ProbeStepException ex)
         {
             var message = transcript.Scrubber.Scrub(ex.Message);
+            // Said once in the summary and once on stderr, not again in the transcript.
             _report = _report with { Error = new ProbeError(ex.Kind, message) };
-            transcript.Event("FAILED: " + message);
             if (connection is not null && ex.Kind is ProbeFailureKind.Auth or ProbeFailureKind.Message)
             {
                 await QuitAsync(new ProbeChannel(connection, transcript, options.Timeout), cancellationToken);
@@ -97,7 +97,11 @@ internal sealed class ProbeSession(ProbeOptions options, ProbeTranscript transcr
             var names = ServerNames(banner, ehlo);
             var sent = await ProbeMailSender.RunAsync(channel, message, authenticated, names, options.EhloName, time, cancellationToken);
             _report = _report with { Message = sent };
-            if (!sent.Accepted)
+            if (!sent.Accepted && sent.RelayVerdict == RelayVerdict.DeniedWithoutAuth)
+            {
+                transcript.Event("Relay test: " + sent.RelayText);
+            }
+            else if (!sent.Accepted)
             {
                 var why = sent.RelayText is { } relay && sent.RelayVerdict is RelayVerdict.DeniedWithAuth or RelayVerdict.DeniedWithoutAuth ? " — " + relay : string.Empty;
                 throw new ProbeStepException(ProbeFailureKind.Message, $"the message was refused at {sent.Stage}: {sent.Reply}{why}");

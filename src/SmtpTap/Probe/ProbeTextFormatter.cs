@@ -64,6 +64,7 @@ internal static class ProbeTextFormatter
         ProbeExitCodes.Certificate => "certificate problem",
         ProbeExitCodes.Auth => "AUTH failure",
         ProbeExitCodes.Message => "message rejected",
+        ProbeExitCodes.OpenRelay => "open relay (the relay test failed)",
         _ => "error",
     };
 }

@@ -93,9 +93,9 @@ internal static class RelayClassifier
 
     public static string? Describe(RelayVerdict verdict) => verdict switch
     {
-        RelayVerdict.DeniedWithoutAuth => "the server does NOT relay for this sender/recipient without authentication",
+        RelayVerdict.DeniedWithoutAuth => "the server does NOT relay for this sender/recipient without authentication (relay test passed)",
         RelayVerdict.DeniedWithAuth => "the server does NOT relay for this sender/recipient, even with authentication",
-        RelayVerdict.OpenRelay => "the server RELAYS to outside domains without authentication (open relay?)",
+        RelayVerdict.OpenRelay => "OPEN RELAY: the server accepted a recipient in an outside domain without authentication (relay test failed)",
         RelayVerdict.AcceptedWithAuth => "the server accepts these recipients after authentication",
         RelayVerdict.AcceptedLocal => "the server accepts these recipients without authentication (their domain looks like the server's own)",
         RelayVerdict.RejectedOther => "a recipient was refused for a reason other than relaying",

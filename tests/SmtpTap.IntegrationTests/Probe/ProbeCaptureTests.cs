@@ -157,14 +157,14 @@ public sealed class ProbeCaptureTests : IDisposable
     }
 
     [Fact]
-    public async Task NoAuth_OutsideRecipientAccepted_SaysOpenRelay()
+    public async Task NoAuth_OutsideRecipientAccepted_FailsTheRelayTestWithExitEight()
     {
         await using var server = await StartAsync(false, null);
 
         var (exit, output, _) = await ProbeCli.RunAsync($"smtp://localhost:{server.Port}", "--ca", _ca.CertificatePath, "--from", "a@example.test", "--to", "someone@elsewhere.example", "--timeout", "10");
 
-        Assert.Equal(0, exit);
-        Assert.Contains("WARN  relay       the server RELAYS to outside domains without authentication (open relay?)", output, StringComparison.Ordinal);
+        Assert.Equal(8, exit);
+        Assert.Contains("FAIL  relay       OPEN RELAY: the server accepted a recipient in an outside domain without authentication (relay test failed)", output, StringComparison.Ordinal);
     }
 
     private static Dictionary<string, string> Env(string secret) => new() { ["PROBE_PW"] = secret };

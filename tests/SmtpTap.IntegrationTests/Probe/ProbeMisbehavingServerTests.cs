@@ -93,7 +93,7 @@ public sealed class ProbeMisbehavingServerTests
     }
 
     [Fact]
-    public async Task RcptUnableToRelay_ExitsSevenAndSaysItDoesNotRelay()
+    public async Task RcptUnableToRelay_RelayTestPassesWithExitZero()
     {
         await using var server = new ScriptedServer(async c =>
         {
@@ -110,9 +110,9 @@ public sealed class ProbeMisbehavingServerTests
 
         var (exit, output, error) = await ProbeCli.RunAsync($"smtp://127.0.0.1:{server.Port}", "--from", "probe@example.test", "--to", "someone@elsewhere.example", "--timeout", "5");
 
-        Assert.Equal(7, exit);
-        Assert.Contains("the server does NOT relay for this sender/recipient without authentication", output, StringComparison.Ordinal);
-        Assert.Contains("550 5.7.1 Unable to relay", error, StringComparison.Ordinal);
+        Assert.Equal(0, exit);
+        Assert.Contains("OK    relay       the server does NOT relay for this sender/recipient without authentication (relay test passed): 550 5.7.1 Unable to relay", output, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, error);
         Assert.Contains("WARN  tls", output, StringComparison.Ordinal);
     }
 

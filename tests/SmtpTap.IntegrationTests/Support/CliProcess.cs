@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -41,12 +42,37 @@ internal sealed partial class CliProcess : IAsyncDisposable
         }
     }
 
-    public static CliProcess Start(string workingDirectory, params string[] args) => Start(workingDirectory, new Dictionary<string, string>(), args);
+    public const int SigInt = 2;
+    public const int SigTerm = 15;
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    public static CliProcess Start(string workingDirectory, params string[] args) => Start(workingDirectory, asUser: null, new Dictionary<string, string>(), args);
 
     /// <summary>Starts smtptap with extra environment variables (e.g. SMTPTAP_* settings).</summary>
-    public static CliProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static CliProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) => Start(workingDirectory, asUser: null, environment, args);
+
+    /// <summary>
+    /// Runs the command as an unprivileged user (for permission checks root would pass): as <paramref name="asUser"/> via
+    /// setpriv when the tests run as root, as the current user otherwise.
+    /// </summary>
+    public static CliProcess StartUnprivileged(string workingDirectory, params string[] args) =>
+        Start(workingDirectory, Environment.IsPrivilegedProcess ? "nobody" : null, new Dictionary<string, string>(), args);
+
+    /// <summary>Where a file written by <see cref="StartUnprivileged"/> must be readable and writable.</summary>
+    public static void OpenToUnprivileged(string path)
     {
-        var start = new ProcessStartInfo("dotnet")
+        if (Environment.IsPrivilegedProcess && !OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, (UnixFileMode)0x1FF);
+        }
+    }
+
+    private static CliProcess Start(string workingDirectory, string? asUser, IReadOnlyDictionary<string, string> environment, string[] args)
+    {
+        var start = new ProcessStartInfo(asUser is null ? "dotnet" : "setpriv")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -54,6 +80,14 @@ internal sealed partial class CliProcess : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (asUser is not null)
+        {
+            foreach (var arg in new[] { "--reuid=" + asUser, "--regid=nogroup", "--clear-groups", "--reset-env", "dotnet" })
+            {
+                start.ArgumentList.Add(arg);
+            }
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "smtptap.dll"));
         foreach (var arg in args)
         {
@@ -112,6 +146,38 @@ internal sealed partial class CliProcess : IAsyncDisposable
         throw new TimeoutException("smtptap did not print its listen port: " + Stdout + Stderr);
     }
 
+    /// <summary>Sends a signal to the process, as Ctrl+C (<see cref="SigInt"/>) or a service manager (<see cref="SigTerm"/>) would.</summary>
+    public void Signal(int signal)
+    {
+        if (Kill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>Waits until stdout holds <paramref name="text"/>.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Stdout.Contains(text, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline || _process.HasExited)
+            {
+                throw new TimeoutException($"smtptap did not print '{text}': " + Stdout + Stderr);
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Runs the command to its end and returns exit code, stdout and stderr.</summary>
+    public static async Task<(int Exit, string Out, string Err)> RunAsync(string workingDirectory, params string[] args)
+    {
+        await using var cli = Start(workingDirectory, args);
+        var exit = await cli.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return (exit, cli.Stdout, cli.Stderr);
+    }
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
@@ -144,6 +210,9 @@ internal sealed partial class CliProcess : IAsyncDisposable
 
         _process.Dispose();
     }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     [GeneratedRegex(@"\d+")]
     private static partial Regex NumberRegex();

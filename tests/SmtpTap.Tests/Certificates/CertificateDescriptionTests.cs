@@ -44,7 +44,7 @@ public sealed class CertificateDescriptionTests : IDisposable
         Assert.Contains("Import-Certificate", text, StringComparison.Ordinal);
         Assert.Contains($"security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain '{path}'", text, StringComparison.Ordinal);
         Assert.Contains($"curl --cacert '{path}'", text, StringComparison.Ordinal);
-        Assert.Contains($"--tls-ca-path '{path}'", text, StringComparison.Ordinal);
+        Assert.Contains($"--tls-verify --tls-ca-path '{path}'", text, StringComparison.Ordinal);
         Assert.Contains($"ssl.create_default_context(cafile='{path}')", text, StringComparison.Ordinal);
         Assert.Contains("CustomTrustStore", text, StringComparison.Ordinal);
         Assert.Contains("keytool -importcert", text, StringComparison.Ordinal);

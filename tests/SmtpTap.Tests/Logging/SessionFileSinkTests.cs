@@ -16,7 +16,7 @@ public sealed class SessionFileSinkTests : IDisposable
     public async Task Writes_one_file_per_session_in_order_and_flushes_on_dispose()
     {
         var logger = new LoggerConfiguration()
-            .WriteTo.Sink(new SessionFileSink(id => Path.Combine(_dir, id + ".log"), new TranscriptLineFormatter("HH:mm:ss.fff"), TimeSpan.FromHours(1)))
+            .WriteTo.Sink(new SessionFileSink((id, _) => Path.Combine(_dir, id + ".log"), new TranscriptLineFormatter("HH:mm:ss.fff"), TimeSpan.FromHours(1)))
             .CreateLogger();
         await Parallel.ForAsync(0, 8, async (s, ct) =>
         {
@@ -50,7 +50,7 @@ public sealed class SessionFileSinkTests : IDisposable
     public async Task Closes_idle_files_and_appends_when_the_session_writes_again()
     {
         var logger = new LoggerConfiguration()
-            .WriteTo.Sink(new SessionFileSink(id => Path.Combine(_dir, id + ".log"), new TranscriptLineFormatter("HH:mm:ss.fff"), TimeSpan.FromMilliseconds(20)))
+            .WriteTo.Sink(new SessionFileSink((id, _) => Path.Combine(_dir, id + ".log"), new TranscriptLineFormatter("HH:mm:ss.fff"), TimeSpan.FromMilliseconds(20)))
             .CreateLogger();
         var session = logger.ForContext("SessionId", "s1").ForContext("Direction", "tap");
         session.Information("{Line:l}", "first");

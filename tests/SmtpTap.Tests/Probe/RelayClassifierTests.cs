@@ -63,5 +63,14 @@ public sealed class RelayClassifierTests
 
     [Fact]
     public void Describe_DeniedWithoutAuth_SaysItPlainly() =>
-        Assert.Equal("the server does NOT relay for this sender/recipient without authentication", RelayClassifier.Describe(RelayVerdict.DeniedWithoutAuth));
+        Assert.Equal("the server does NOT relay for this sender/recipient without authentication (relay test passed)", RelayClassifier.Describe(RelayVerdict.DeniedWithoutAuth));
+
+    [Fact]
+    public void ExitCode_OpenRelayIsEight_RelayRefusedWithoutAuthIsZero()
+    {
+        var open = new ProbeReport { Target = "smtp://x", Message = new MessageReport { Accepted = true, RelayVerdict = RelayVerdict.OpenRelay } };
+        var refused = new ProbeReport { Target = "smtp://x", Message = new MessageReport { Accepted = false, RelayVerdict = RelayVerdict.DeniedWithoutAuth } };
+        Assert.Equal(8, ProbeExitCodes.For(open, strictExpiry: false));
+        Assert.Equal(0, ProbeExitCodes.For(refused, strictExpiry: false));
+    }
 }
