@@ -32,7 +32,7 @@ internal static class ProxyRunner
 
         await using (host)
         {
-            PrintBanner(host, logger);
+            PrintBanner(host, settings, logger);
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken);
@@ -46,11 +46,16 @@ internal static class ProxyRunner
         return ExitCodes.Ok;
     }
 
-    private static void PrintBanner(ProxyHost host, ILogger logger)
+    private static void PrintBanner(ProxyHost host, ProxySettings settings, ILogger logger)
     {
         foreach (var listener in host.Tap.BoundListeners)
         {
             logger.Information("Listening on {Listener:l} ({Mode:l})", listener.Url, listener.ImplicitTls ? "implicit TLS" : "plain, STARTTLS offered");
+            if (listener.ProxyProtocol != Core.ProxyProtocol.ProxyProtocolVersion.None)
+            {
+                logger.Information("{Listener:l} reads a PROXY header first, only from trusted proxies ({TrustedProxies:l}); other peers and connections without a valid header are closed without a greeting", listener.Url, settings.TrustedProxies.ToString());
+            }
+
             if (!listener.IsLoopback)
             {
                 logger.Warning("{Listener:l} is reachable from other machines: anyone who can connect can send mail through the real server, with the credentials your clients use. Bind 127.0.0.1 unless you mean it.", listener.Url);

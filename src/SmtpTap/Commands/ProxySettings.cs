@@ -56,6 +56,9 @@ internal sealed record ProxySettings
     /// <summary>Concurrent sessions per client address (0: no cap).</summary>
     public int MaxSessionsPerAddress { get; init; }
 
+    /// <summary>Peers allowed to send a PROXY header on a ?proxy-protocol= listener (default loopback).</summary>
+    public Core.ProxyProtocol.TrustedProxies TrustedProxies { get; init; } = Core.ProxyProtocol.TrustedProxies.Loopback;
+
     /// <summary>Minimum DATA/BDAT rate in bytes per second (0: off).</summary>
     public int MinDataRate { get; init; } = 500;
 }
