@@ -3,7 +3,7 @@ using System.Net;
 namespace SmtpTap.Core.ProxyProtocol;
 
 /// <summary>What the proxy said about the connection.</summary>
-internal enum ProxyCommand
+internal enum ProxyHeaderCommand
 {
     /// <summary>A relayed connection with the original client's addresses.</summary>
     Proxy,
@@ -17,16 +17,16 @@ internal enum ProxyCommand
 
 /// <summary>
 /// A complete, valid PROXY protocol header. <see cref="Source"/> and <see cref="Destination"/> are set only for
-/// <see cref="ProxyCommand.Proxy"/>; <see cref="Length"/> is the header's size on the wire (TLVs included).
+/// <see cref="ProxyHeaderCommand.Proxy"/>; <see cref="Length"/> is the header's size on the wire (TLVs included).
 /// </summary>
-internal sealed record ProxyHeader(ProxyProtocolVersion Version, ProxyCommand Command, IPEndPoint? Source, IPEndPoint? Destination, int Length)
+internal sealed record ProxyHeader(ProxyProtocolVersion Version, ProxyHeaderCommand Command, IPEndPoint? Source, IPEndPoint? Destination, int Length)
 {
     /// <summary>"PROXY v2", "PROXY v2 LOCAL", "PROXY v1 UNKNOWN": for log lines.</summary>
     public string Describe() =>
         "PROXY " + (Version == ProxyProtocolVersion.V1 ? "v1" : "v2") + Command switch
         {
-            ProxyCommand.Local => " LOCAL",
-            ProxyCommand.Unknown => " UNKNOWN",
+            ProxyHeaderCommand.Local => " LOCAL",
+            ProxyHeaderCommand.Unknown => " UNKNOWN",
             _ => string.Empty,
         };
 }

@@ -93,7 +93,7 @@ internal static class ProxyHeaderParser
         var protocol = fields[1];
         if (protocol == "UNKNOWN")
         {
-            return ProxyParseResult.Complete(new ProxyHeader(ProxyProtocolVersion.V1, ProxyCommand.Unknown, null, null, end + 2));
+            return ProxyParseResult.Complete(new ProxyHeader(ProxyProtocolVersion.V1, ProxyHeaderCommand.Unknown, null, null, end + 2));
         }
 
         if (protocol is not ("TCP4" or "TCP6"))
@@ -117,7 +117,7 @@ internal static class ProxyHeaderParser
             return ProxyParseResult.Invalid($"PROXY v1 header: '{fields[4]}' or '{fields[5]}' is not a port (0 to 65535)");
         }
 
-        return ProxyParseResult.Complete(new ProxyHeader(ProxyProtocolVersion.V1, ProxyCommand.Proxy, new IPEndPoint(source, sourcePort), new IPEndPoint(destination, destinationPort), end + 2));
+        return ProxyParseResult.Complete(new ProxyHeader(ProxyProtocolVersion.V1, ProxyHeaderCommand.Proxy, new IPEndPoint(source, sourcePort), new IPEndPoint(destination, destinationPort), end + 2));
     }
 
     private static ProxyParseResult ParseV2(ReadOnlySpan<byte> input)
@@ -181,18 +181,18 @@ internal static class ProxyHeaderParser
         var payload = input[V2FixedLength..total];
         if (!isProxy)
         {
-            return ProxyParseResult.Complete(new ProxyHeader(ProxyProtocolVersion.V2, ProxyCommand.Local, null, null, total));
+            return ProxyParseResult.Complete(new ProxyHeader(ProxyProtocolVersion.V2, ProxyHeaderCommand.Local, null, null, total));
         }
 
         if (family == 0)
         {
-            return ProxyParseResult.Complete(new ProxyHeader(ProxyProtocolVersion.V2, ProxyCommand.Unknown, null, null, total));
+            return ProxyParseResult.Complete(new ProxyHeader(ProxyProtocolVersion.V2, ProxyHeaderCommand.Unknown, null, null, total));
         }
 
         var size = family == 1 ? 4 : 16;
         var source = new IPEndPoint(new IPAddress(payload[..size]), BinaryPrimitives.ReadUInt16BigEndian(payload[(2 * size)..]));
         var destination = new IPEndPoint(new IPAddress(payload[size..(2 * size)]), BinaryPrimitives.ReadUInt16BigEndian(payload[((2 * size) + 2)..]));
-        return ProxyParseResult.Complete(new ProxyHeader(ProxyProtocolVersion.V2, ProxyCommand.Proxy, source, destination, total));
+        return ProxyParseResult.Complete(new ProxyHeader(ProxyProtocolVersion.V2, ProxyHeaderCommand.Proxy, source, destination, total));
     }
 
     /// <summary>True when the input so far agrees with <paramref name="prefix"/> (as far as either goes).</summary>

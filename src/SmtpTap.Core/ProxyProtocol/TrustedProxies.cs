@@ -55,13 +55,14 @@ internal sealed class TrustedProxies
             return false;
         }
 
-        if (!IPNetwork.TryParse(address + "/" + prefix.ToString(System.Globalization.CultureInfo.InvariantCulture), out network))
+        var masked = Mask(address, prefix);
+        if (!masked.Equals(address))
         {
-            var masked = new IPNetwork(Mask(address, prefix), prefix);
-            error = $"--trusted-proxy {text}: the address has bits set past /{prefix}; did you mean {masked}?";
+            error = $"--trusted-proxy {text}: the address has bits set past /{prefix}; did you mean {new IPNetwork(masked, prefix)}?";
             return false;
         }
 
+        network = new IPNetwork(masked, prefix);
         return true;
     }
 
