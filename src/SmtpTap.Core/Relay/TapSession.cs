@@ -108,7 +108,17 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
     private async Task<SessionEnd> RelayAsync(SessionContext context, CancellationToken cancellationToken)
     {
         var greeting = context.UpstreamSetup.Greeting!;
-        await context.Client.WriteAsync(greeting.Raw, cancellationToken);
+        try
+        {
+            await context.Client.WriteAsync(greeting.Raw, cancellationToken);
+        }
+        catch (IOException)
+        {
+            // Gone before its greeting: a load balancer's health check connects and resets at once.
+            context.Transcript.Events.Information("The client left before its greeting could be written");
+            return SessionEnd.ClientClosed;
+        }
+
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var serverPump = new ServerPump(context);
         context.Pending.Added = serverPump.Arm;

@@ -158,6 +158,19 @@ public sealed class ProxyProtocolTests
     }
 
     [Fact]
+    public async Task V2_Local_ResetAtOnce_LikeAHealthCheck_SessionClosedWithoutAnError()
+    {
+        await using var harness = await TapHarness.StartAsync(LegMode.Plain, LegMode.Plain, Proxied(ProxyProtocolVersion.V2));
+        var check = await RawSmtpClient.ConnectAsync(harness.Port);
+        await check.SendAsync(V2(new IPEndPoint(IPAddress.Loopback, 1), harness.Port, command: 0));
+        check.Reset();
+        await check.DisposeAsync();
+        var transcript = await harness.WaitForTranscriptAsync("Session closed");
+        Assert.Contains("PROXY v2 LOCAL", transcript, StringComparison.Ordinal);
+        Assert.DoesNotContain("failed unexpectedly", transcript, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task MissingHeader_ClosedWithoutGreeting_AfterTheTimeout_WithTheReasonLogged()
     {
         await using var harness = await TapHarness.StartAsync(LegMode.Plain, LegMode.Plain, Proxied(ProxyProtocolVersion.V2, l => l with { ProxyHeaderTimeout = TimeSpan.FromMilliseconds(300) }));
