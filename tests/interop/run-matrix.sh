@@ -7,7 +7,8 @@
 # plus feature cells (PIPELINING, BDAT, 3 MB and raw UTF-8 bodies), negative cells (relay refused as
 # direct, wrong password 535, upstream TLS required but not offered 421, client gone in mid-DATA),
 # smtptap probe cells, the differential suite (scripted raw sessions direct vs through the tap: same
-# reply codes and delivered bytes), a health check of the taps, and a scan of every transcript and tap output for
+# reply codes and delivered bytes), load-balancer cells (HAProxy with send-proxy-v2 in front of two taps),
+# a health check of the taps, and a scan of every transcript and tap output for
 # the rig passwords (raw and base64). Prints one line per cell, "PASS|FAIL|SKIP <cell> [reason]", then
 # exactly one line "interop: N passed, M failed, K skipped". Exit status 0 only if nothing failed.
 #
@@ -31,6 +32,8 @@ RUN=$(date +%H%M%S)-$$
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/smtptap-matrix.XXXXXX")
 chmod 700 "$WORK"
 TAP_PIDS=()
+LB_PIDS=()   # the private HAProxy of the load-balancer cells
+LB_TAPS=()   # the load-balancer cells' taps that must still be healthy at the end
 DONE=0
 passed=0 failed=0 skipped=0
 
@@ -40,8 +43,8 @@ cleanup() {
         echo "FAIL interop-suite aborted before the end (see the error above)"
         echo "interop: $passed passed, $((failed + 1)) failed, $skipped skipped"
     fi
-    for pid in "${TAP_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-    for pid in "${TAP_PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+    for pid in "${TAP_PIDS[@]}" "${LB_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+    for pid in "${TAP_PIDS[@]}" "${LB_PIDS[@]}"; do wait "$pid" 2>/dev/null; done
     if [ "${SMTPTAP_INTEROP_KEEP:-0}" = 1 ]; then echo "work dir kept: $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -663,6 +666,142 @@ run_differential() {
     fi
 }
 
+# --- 8b. behind a load balancer (issue 15, point 6) -------------------------------------------------------
+# A private HAProxy (mode tcp, balance roundrobin, send-proxy-v2, no health checks: a dead tap is found by the
+# failed connect, which HAProxy retries on the other one) in front of two taps with ?proxy-protocol=v2 listeners
+# to the plain port; 8 smtplib clients bound to 127.0.0.11..18, one session per message, retrying failures
+# (tests/interop/loadbalancer.py). Phase 1: 200 messages, both taps up. Phase 2: 100 messages, one tap killed
+# (SIGKILL) mid-run. Phase 3: a PROXY header forged from an address the tap does not trust.
+lbtool() { "$RIG_PYTHON" "$HERE/loadbalancer.py" "$@"; }
+
+# start_haproxy FRONTEND_PORT TAP_PORT...: foreground haproxy (-db) on a generated config; waits for the bind.
+start_haproxy() {
+    local front=$1 n=0 p; shift
+    {
+        printf 'global
+    maxconn 1024
+'
+        printf 'defaults
+    mode tcp
+    timeout connect 2s
+    timeout client 30s
+    timeout server 30s
+'
+        printf '    retries 3
+    option redispatch 1
+'
+        printf 'frontend smtp
+    bind 127.0.0.1:%s
+    default_backend taps
+' "$front"
+        printf 'backend taps
+    balance roundrobin
+'
+        for p in "$@"; do n=$((n + 1)); printf '    server tap%s 127.0.0.1:%s send-proxy-v2
+' "$n" "$p"; done
+    } >"$WORK/haproxy.cfg"
+    haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 </dev/null &
+    local pid=$! i
+    LB_PIDS+=("$pid")
+    tap_watchdog "$pid" >/dev/null 2>&1 </dev/null &
+    for i in $(seq 50); do
+        ss -Hltn "sport = :$front" 2>/dev/null | grep -q . && return 0
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    return 1
+}
+
+# lb_report OUTPUT_FILE: the PASS/FAIL lines of loadbalancer.py check, counted like the other cells.
+lb_report() {
+    local line
+    while IFS= read -r line; do
+        case "$line" in
+            "PASS "*) pass "${line#PASS }" ;;
+            "FAIL "*) line=${line#FAIL }; fail "${line%% *}" "${line#* }" ;;
+            *) report "$line" ;;
+        esac
+    done <"$1"
+}
+
+run_lb_cells() {
+    local cells=(lb-haproxy-200-delivered-once lb-haproxy-200-transcripts-show-original-client
+        lb-tap-killed-mid-run-delivered-once lb-forged-proxy-header-from-untrusted-address-refused) c any=""
+    for c in "${cells[@]}"; do wanted "$c" && any=1; done
+    [ -n "$any" ] || return 0
+    if ! command -v haproxy >/dev/null 2>&1; then
+        for c in "${cells[@]}"; do skip "$c" "haproxy is not installed (setup.sh installs it)"; done
+        return 0
+    fi
+    local t0 ports pid_b since sender accepted_at_kill=0 i out ctrl
+    t0=$(date +%s)
+    mapfile -t ports < <(rigtool free-ports 4)
+    start_tap lb-a "${UPSTREAM_URL[plain]}" -- --listen "smtp://127.0.0.1:${ports[1]}?proxy-protocol=v2"
+    start_tap lb-b "${UPSTREAM_URL[plain]}" -- --listen "smtp://127.0.0.1:${ports[2]}?proxy-protocol=v2"
+    pid_b=${TAP_PIDS[-1]}
+    start_tap lb-forged "${UPSTREAM_URL[plain]}" -- --listen "smtp://127.0.0.1:${ports[3]}?proxy-protocol=v2" \
+        --trusted-proxy 127.0.0.2/32
+    LB_TAPS+=(lb-a lb-forged)
+    if ! start_haproxy "${ports[0]}" "${ports[1]}" "${ports[2]}"; then
+        for c in "${cells[@]}"; do fail "$c" "haproxy did not start: $(tail -n 1 "$WORK/haproxy.log" | cut -c1-200)"; done
+        return 0
+    fi
+
+    # Phase 1: 200 messages from 8 concurrent clients, both taps up.
+    since=$(date +%s)
+    lbtool send --port "${ports[0]}" --rcpt "$RIG_USER_ALICE" --domain "$RIG_DOMAIN" --prefix "lb$RUN" \
+        --count 200 --clients 8 --out "$WORK/lb-1.jsonl" 2>"$WORK/lb-1.err"
+    lbtool check --results "$WORK/lb-1.jsonl" --maildir "$RIG_MAILBOX_ALICE" --since "$since" --count 200 \
+        --phase lb-haproxy-200 --transcripts "$WORK/transcripts/lb-a" "$WORK/transcripts/lb-b" >"$WORK/lb-1.check" 2>&1
+    lb_report "$WORK/lb-1.check"
+
+    # Phase 2: 100 messages; tap b is killed (SIGKILL) once 30 of them are accepted.
+    since=$(date +%s)
+    lbtool send --port "${ports[0]}" --rcpt "$RIG_USER_ALICE" --domain "$RIG_DOMAIN" --prefix "lbkill$RUN" \
+        --count 100 --clients 8 --out "$WORK/lb-2.jsonl" 2>"$WORK/lb-2.err" &
+    sender=$!
+    for i in $(seq 300); do
+        accepted_at_kill=$(grep -c '"accepted": true' "$WORK/lb-2.jsonl" 2>/dev/null)
+        [ "${accepted_at_kill:-0}" -lt 30 ] && kill -0 "$sender" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid_b" 2>/dev/null
+    wait "$pid_b" 2>/dev/null  # reaped here, so bash does not print "Killed"
+    wait "$sender"
+    # The killed tap is no longer one that must be healthy; its half-written transcripts leave the checked tree.
+    for i in "${!TAP_PIDS[@]}"; do [ "${TAP_PIDS[$i]}" != "$pid_b" ] || unset 'TAP_PIDS[i]'; done
+    TAP_PIDS=("${TAP_PIDS[@]}")
+    mkdir -p "$WORK/killed" && mv "$WORK/transcripts/lb-b" "$WORK/killed/"
+    lbtool check --results "$WORK/lb-2.jsonl" --maildir "$RIG_MAILBOX_ALICE" --since "$since" --count 100 \
+        --phase lb-tap-killed-mid-run >"$WORK/lb-2.check" 2>&1
+    if [ "${accepted_at_kill:-0}" -ge 100 ]; then
+        fail lb-tap-killed-mid-run-delivered-once "the clients finished before the tap was killed"
+    elif grep -q '^PASS ' "$WORK/lb-2.check"; then
+        pass "$(sed -n 's/^PASS //p' "$WORK/lb-2.check" | sed "s/(/(tap b killed after $accepted_at_kill of 100 accepted; /")"
+    else
+        lb_report "$WORK/lb-2.check"
+    fi
+
+    # Phase 3: a client that connects to a tap directly and forges the header, from 127.0.0.1 (not trusted by
+    # that tap); the same header from 127.0.0.2 (trusted) is the control.
+    local name=lb-forged-proxy-header-from-untrusted-address-refused
+    out=$(lbtool forge --port "${ports[3]}" --bind 127.0.0.1 --claim 203.0.113.66:4444 2>&1)
+    ctrl=$(lbtool forge --port "${ports[3]}" --bind 127.0.0.2 --claim 203.0.113.77:5555 2>&1)
+    if [ "$out" != "refused: 0 bytes before the close" ]; then fail "$name" "from 127.0.0.1: $out"
+    elif [[ $ctrl != greeted:\ 220* ]]; then fail "$name" "the control from trusted 127.0.0.2 was not greeted: $ctrl"
+    elif ! eventually 5 grep -q 'Refused 127.0.0.1:[0-9]* on .* without a greeting: 127.0.0.1 is not a trusted proxy' \
+            "$WORK/tap-lb-forged.out"; then fail "$name" "the tap did not log why it refused 127.0.0.1"
+    elif ! eventually 5 grep -qr 'Client 203.0.113.77:5555 connected' "$WORK/transcripts/lb-forged"; then
+        fail "$name" "no transcript of the control session from 127.0.0.2"
+    elif grep -rq '203.0.113.66' "$WORK/transcripts/lb-forged" "$WORK/tap-lb-forged.out"; then
+        fail "$name" "the forged client address 203.0.113.66 reached the tap's output"
+    else pass "$name"; fi
+
+    for i in "${LB_PIDS[@]}"; do kill "$i" 2>/dev/null; wait "$i" 2>/dev/null; done
+    LB_PIDS=()
+    report "load-balancer cells took $(($(date +%s) - t0)) s"
+}
+
 # --- 9. secrets and transcripts ------------------------------------------------------------------------
 secret_scan() {
     local name=secrets-absent-from-transcripts-and-output files=() u vars=(--secret-env WRONG_PASS) out
@@ -685,7 +824,7 @@ taps_healthy() {
     local name=taps-healthy-and-sessions-closed tap i problems=() open
     wanted "$name" || return 0
     for i in "${!TAP_PIDS[@]}"; do kill -0 "${TAP_PIDS[$i]}" 2>/dev/null || problems+=("tap #$i exited"); done
-    for tap in "${UPSTREAMS[@]}" required diff-auth diff-size; do
+    for tap in "${UPSTREAMS[@]}" required diff-auth diff-size "${LB_TAPS[@]}"; do
         [ ! -s "$WORK/tap-$tap.err" ] || problems+=("tap $tap stderr: $(head -c 150 "$WORK/tap-$tap.err" | tr '\n' ' ')")
         ! grep -qE 'Unhandled exception|^ +at [A-Za-z]' "$WORK/tap-$tap.out" || problems+=("tap $tap printed a stack trace")
     done
@@ -708,6 +847,7 @@ main() {
     run_negative_cells
     run_probe_cells
     run_differential
+    run_lb_cells
     taps_healthy
     secret_scan
     report "interop took $(($(date +%s) - T0)) s"

@@ -17,8 +17,9 @@ RIG_MAIL_GID=$(getent group nogroup | cut -d: -f3)
 
 # --- 1. packages -------------------------------------------------------------------------------
 # curl and openssl come from Debian too; libnet-ssleay-perl is swaks' TLS (only a Recommends).
-# procps (pgrep) and iproute2 (ss) are missing from slim Debian images.
-PACKAGES="postfix dovecot-core swaks libnet-ssleay-perl curl openssl python3 ca-certificates procps iproute2"
+# procps (pgrep) and iproute2 (ss) are missing from slim Debian images. haproxy: the load-balancer cells
+# (run-matrix.sh starts its own instance on free ports; the packaged service is never started).
+PACKAGES="postfix dovecot-core swaks libnet-ssleay-perl curl openssl python3 ca-certificates procps iproute2 haproxy"
 
 install_packages() {
     local missing="" p

@@ -1,18 +1,37 @@
 using System.Net;
+using SmtpTap.Core.ProxyProtocol;
 
 namespace SmtpTap.Core.Hosting;
 
-/// <summary>A local listener: <c>smtp://HOST:PORT</c> (plain, STARTTLS offered) or <c>smtps://HOST:PORT</c> (implicit TLS).</summary>
+/// <summary>
+/// A local listener: <c>smtp://HOST:PORT</c> (plain, STARTTLS offered) or <c>smtps://HOST:PORT</c> (implicit TLS),
+/// optionally <c>?proxy-protocol=v1|v2</c> (behind a load balancer: a PROXY header from a trusted proxy comes first).
+/// </summary>
 internal sealed record ListenerEndpoint(string Host, IPAddress Address, int Port, bool ImplicitTls)
 {
-    public string Url => (ImplicitTls ? "smtps://" : "smtp://") + FormatHost(Host) + ":" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public ProxyProtocolVersion ProxyProtocol { get; init; }
+
+    public string Url => (ImplicitTls ? "smtps://" : "smtp://") + FormatHost(Host) + ":" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        + ProxyProtocol switch
+        {
+            ProxyProtocolVersion.V1 => "?proxy-protocol=v1",
+            ProxyProtocolVersion.V2 => "?proxy-protocol=v2",
+            _ => string.Empty,
+        };
 
     public bool IsLoopback => IPAddress.IsLoopback(Address);
 
     public static bool TryParse(string text, out ListenerEndpoint? endpoint, out string? error)
     {
         endpoint = null;
-        if (!EndpointUrl.TryParse(text, ["smtp", "smtps"], out var scheme, out var host, out var port, out error))
+        var proxyProtocol = ProxyProtocolVersion.None;
+        var query = text.IndexOf('?', StringComparison.Ordinal);
+        if (query >= 0 && !TryParseQuery(text, text[(query + 1)..], out proxyProtocol, out error))
+        {
+            return false;
+        }
+
+        if (!EndpointUrl.TryParse(query >= 0 ? text[..query] : text, ["smtp", "smtps"], out var scheme, out var host, out var port, out error))
         {
             return false;
         }
@@ -34,7 +53,39 @@ internal sealed record ListenerEndpoint(string Host, IPAddress Address, int Port
             return false;
         }
 
-        endpoint = new ListenerEndpoint(host!, address, port.Value, scheme == "smtps");
+        endpoint = new ListenerEndpoint(host!, address, port.Value, scheme == "smtps") { ProxyProtocol = proxyProtocol };
+        return true;
+    }
+
+    private static bool TryParseQuery(string text, string query, out ProxyProtocolVersion version, out string? error)
+    {
+        version = ProxyProtocolVersion.None;
+        error = null;
+        foreach (var parameter in query.Split('&'))
+        {
+            var equals = parameter.IndexOf('=', StringComparison.Ordinal);
+            var name = equals < 0 ? parameter : parameter[..equals];
+            var value = equals < 0 ? string.Empty : parameter[(equals + 1)..];
+            if (!string.Equals(name, "proxy-protocol", StringComparison.OrdinalIgnoreCase))
+            {
+                error = $"--listen {text}: unknown parameter '{name}' (the only one is proxy-protocol=v1|v2)";
+                return false;
+            }
+
+            switch (value.ToLowerInvariant())
+            {
+                case "v1":
+                    version = ProxyProtocolVersion.V1;
+                    break;
+                case "v2":
+                    version = ProxyProtocolVersion.V2;
+                    break;
+                default:
+                    error = $"--listen {text}: proxy-protocol must be v1 or v2, not '{value}'";
+                    return false;
+            }
+        }
+
         return true;
     }
 

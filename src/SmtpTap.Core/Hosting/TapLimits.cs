@@ -44,6 +44,9 @@ internal sealed record TapLimits
 
     public TimeSpan TlsHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>A PROXY protocol listener closes a connection whose header is not complete within this time (a load balancer sends it at once).</summary>
+    public TimeSpan ProxyHeaderTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Waiting for the next client command (RFC 5321 section 4.5.3.2.7: at least 5 minutes).</summary>
     public TimeSpan ClientIdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
 

@@ -33,6 +33,9 @@ internal sealed record TapOptions
 
     public TapLimits Limits { get; init; } = new();
 
+    /// <summary>Peers allowed to send a PROXY header on a <c>?proxy-protocol=</c> listener (--trusted-proxy; default loopback).</summary>
+    public ProxyProtocol.TrustedProxies TrustedProxies { get; init; } = ProxyProtocol.TrustedProxies.Loopback;
+
     /// <summary>What a line ending in a bare LF gets (--line-endings): refused at once (default), or normalised to CRLF.</summary>
     public Protocol.LineEndingPolicy LineEndings { get; init; } = Protocol.LineEndingPolicy.Reject;
 

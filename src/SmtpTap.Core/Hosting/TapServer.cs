@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using SmtpTap.Certificates;
+using SmtpTap.Core.ProxyProtocol;
 using SmtpTap.Core.Relay;
 
 namespace SmtpTap.Core.Hosting;
@@ -118,6 +119,15 @@ internal sealed class TapServer : IAsyncDisposable
                 continue;
             }
 
+            if (endpoint.ProxyProtocol != ProxyProtocolVersion.None)
+            {
+                // The client's address (per-address cap, transcript) is known only once the header is read.
+                var admitted = AdmitProxiedAsync(endpoint, connector, client, id, cancellationToken);
+                _sessions[id] = admitted;
+                _ = admitted.ContinueWith(_ => _sessions.TryRemove(id, out Task? _), TaskScheduler.Default);
+                continue;
+            }
+
             var address = (client.RemoteEndPoint as IPEndPoint)?.Address;
             if (!TryEnterAddress(address))
             {
@@ -141,12 +151,56 @@ internal sealed class TapServer : IAsyncDisposable
         }
     }
 
-    private async Task RunSessionAsync(TapSession session, Socket client, CancellationToken cancellationToken)
+    /// <summary>
+    /// A PROXY protocol listener: the peer must be a trusted proxy and send a valid header in time, else the
+    /// connection is closed without a greeting. The session then runs as the client the header names.
+    /// </summary>
+    private async Task AdmitProxiedAsync(ListenerEndpoint endpoint, UpstreamConnector connector, Socket client, long id, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        ProxyAdmission admission;
+        try
+        {
+            admission = await ProxyAdmission.AdmitAsync(client, endpoint.ProxyProtocol, _options.TrustedProxies, _options.Limits.ProxyHeaderTimeout, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            client.Dispose();
+            return;
+        }
+
+        if (admission.Header is null)
+        {
+            _logger.Warning("Refused {ProxyEndPoint:l} on {Listener:l} without a greeting: {Reason:l}", admission.Proxy?.ToString(), endpoint.Url, admission.Refusal);
+            client.Dispose();
+            return;
+        }
+
+        var address = admission.Client?.Address;
+        if (!TryEnterAddress(address))
+        {
+            _logger.Warning("Per-address session limit {MaxSessionsPerAddress} reached; refusing {ClientEndPoint:l} (through proxy {ProxyEndPoint:l})", _options.Limits.MaxSessionsPerAddress, admission.Client?.ToString(), admission.Proxy?.ToString());
+            await RefuseAsync(client, "421 4.7.0 smtptap: too many sessions from your address, try again later\r\n");
+            return;
+        }
+
+        try
+        {
+            var session = new TapSession(_options, endpoint, connector, _certificates, _logger, "s" + id.ToString("D4", CultureInfo.InvariantCulture));
+            await RunSessionAsync(session, client, cancellationToken, admission);
+        }
+        finally
+        {
+            LeaveAddress(address);
+        }
+    }
+
+    private async Task RunSessionAsync(TapSession session, Socket client, CancellationToken cancellationToken, ProxyAdmission? proxied = null)
     {
         await Task.Yield();
         try
         {
-            await session.RunAsync(client, cancellationToken);
+            await session.RunAsync(client, proxied, cancellationToken);
         }
         catch (Exception ex)
         {

@@ -40,7 +40,11 @@ internal sealed class SmtpConnection : IAsyncDisposable
 
     public bool IsTls => _stream is SslStream;
 
-    public EndPoint? RemoteEndPoint => _socket.RemoteEndPoint;
+    /// <summary>The peer; on a PROXY protocol listener the client the header names rather than the proxy.</summary>
+    public EndPoint? RemoteEndPoint => ForwardedRemoteEndPoint ?? _socket.RemoteEndPoint;
+
+    /// <summary>The original client from a PROXY header (null: the socket's peer is the client).</summary>
+    public EndPoint? ForwardedRemoteEndPoint { get; init; }
 
     public EndPoint? LocalEndPoint => _socket.LocalEndPoint;
 

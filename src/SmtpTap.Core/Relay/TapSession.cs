@@ -4,6 +4,7 @@ using System.Security.Authentication;
 using SmtpTap.Certificates;
 using SmtpTap.Core.Hosting;
 using SmtpTap.Core.Protocol;
+using SmtpTap.Core.ProxyProtocol;
 using SmtpTap.Core.Transcript;
 
 namespace SmtpTap.Core.Relay;
@@ -18,12 +19,27 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
     /// <summary>Fires when the tap stops gracefully (see <see cref="SessionContext.Stopping"/>).</summary>
     public CancellationToken Stopping { get; init; }
 
-    public async Task RunAsync(Socket socket, CancellationToken cancellationToken)
+
+    public Task RunAsync(Socket socket, CancellationToken cancellationToken) => RunAsync(socket, null, cancellationToken);
+
+    /// <summary>With <paramref name="proxied"/> (a PROXY protocol listener), the client is the one the header names.</summary>
+    public async Task RunAsync(Socket socket, ProxyAdmission? proxied, CancellationToken cancellationToken)
     {
         var transcript = new SessionTranscript(logger, sessionId);
         var started = Stopwatch.GetTimestamp();
-        await using var client = new SmtpConnection(socket) { WriteTimeout = options.Limits.ClientWriteTimeout };
-        transcript.Events.Information("Client {ClientEndPoint:l} connected to {Listener:l}", client.RemoteEndPoint?.ToString(), listener.Url);
+        await using var client = new SmtpConnection(socket) { WriteTimeout = options.Limits.ClientWriteTimeout, ForwardedRemoteEndPoint = proxied?.Header?.Source };
+        if (proxied?.Header is not { } header)
+        {
+            transcript.Events.Information("Client {ClientEndPoint:l} connected to {Listener:l}", client.RemoteEndPoint?.ToString(), listener.Url);
+        }
+        else if (header.Source is not null)
+        {
+            transcript.Events.Information("Client {ClientEndPoint:l} connected to {Listener:l} through proxy {ProxyEndPoint:l} ({ProxyHeader:l}, destination {ProxyDestination:l})", client.RemoteEndPoint?.ToString(), listener.Url, proxied.Proxy?.ToString(), header.Describe(), header.Destination?.ToString());
+        }
+        else
+        {
+            transcript.Events.Information("Client {ClientEndPoint:l} connected to {Listener:l}: the proxy itself ({ProxyHeader:l}: no client address given)", client.RemoteEndPoint?.ToString(), listener.Url, header.Describe());
+        }
         SessionEnd end;
         SessionContext? context = null;
         Hosting.TapMetrics.SessionOpened(listener.Url);
@@ -102,7 +118,17 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
     private async Task<SessionEnd> RelayAsync(SessionContext context, CancellationToken cancellationToken)
     {
         var greeting = context.UpstreamSetup.Greeting!;
-        await context.Client.WriteAsync(greeting.Raw, cancellationToken);
+        try
+        {
+            await context.Client.WriteAsync(greeting.Raw, cancellationToken);
+        }
+        catch (IOException)
+        {
+            // Gone before its greeting: a load balancer's health check connects and resets at once.
+            context.Transcript.Events.Information("The client left before its greeting could be written");
+            return SessionEnd.ClientClosed;
+        }
+
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var serverPump = new ServerPump(context);
         context.Pending.Added = serverPump.Arm;

@@ -71,6 +71,12 @@ internal static class ProxyCommand
 
     private static readonly Option<int> s_maxSessionsPerIp = new("--max-sessions-per-ip") { Description = "Concurrent sessions from one client address before it gets 421 (0: no per-address cap).", DefaultValueFactory = _ => 0 };
 
+    private static readonly Option<string[]> s_trustedProxy = new("--trusted-proxy")
+    {
+        Description = "Who may send a PROXY header to a ?proxy-protocol= listener: a CIDR or an address (e.g. 10.0.0.0/8). Repeatable; default 127.0.0.0/8 and ::1. Others are refused.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     private static readonly Option<string?> s_metrics = new("--metrics") { Description = "Serve /healthz and Prometheus /metrics on this HOST:PORT (e.g. 127.0.0.1:9025; port 0 picks one)." };
 
     private static readonly Option<string?> s_config = new(Configuration.ProxyConfiguration.ConfigOption) { Description = "Read options from this JSON file (keys: the long option names; lists for repeatable options). Environment variables SMTPTAP_<NAME> come next; the command line wins over both." };
@@ -84,7 +90,7 @@ internal static class ProxyCommand
     public static Command Create(ShutdownSignals? signals = null)
     {
         var command = new Command("proxy", "Listen for mail clients and relay each session to the real server, printing a masked transcript.");
-        foreach (var option in new Option[] { s_config, s_listen, s_upstream, s_upstreamTls, s_upstreamCa, s_upstreamInsecure, s_allowPlainAuth, s_certDir, s_cert, s_key, s_certPasswordEnv, s_transcripts, s_json, s_captureDir, s_logFile, s_showBody, s_maskUsernames, s_maxSessions, s_maxLineLength, s_lineEndings, s_clientStartTls, s_maxCommandLine, s_maxMessageSize, s_idleTimeout, s_minDataRate, s_maxSessionsPerIp, s_drainTimeout, s_metrics })
+        foreach (var option in new Option[] { s_config, s_listen, s_upstream, s_upstreamTls, s_upstreamCa, s_upstreamInsecure, s_allowPlainAuth, s_certDir, s_cert, s_key, s_certPasswordEnv, s_transcripts, s_json, s_captureDir, s_logFile, s_showBody, s_maskUsernames, s_maxSessions, s_maxLineLength, s_lineEndings, s_clientStartTls, s_maxCommandLine, s_maxMessageSize, s_idleTimeout, s_minDataRate, s_maxSessionsPerIp, s_drainTimeout, s_metrics, s_trustedProxy })
         {
             command.Options.Add(option);
         }
@@ -204,6 +210,11 @@ internal static class ProxyCommand
             return false;
         }
 
+        if (!TryBuildTrustedProxies(parseResult.GetValue(s_trustedProxy) ?? [], listeners, out var trustedProxies, out problem))
+        {
+            return false;
+        }
+
         settings = new ProxySettings
         {
             Metrics = metrics,
@@ -233,8 +244,39 @@ internal static class ProxyCommand
             MinDataRate = minDataRate,
             MaxSessionsPerAddress = maxPerIp,
             DrainTimeoutSeconds = drainTimeout,
+            TrustedProxies = trustedProxies!,
         };
         problem = null;
+        return true;
+    }
+
+    private static bool TryBuildTrustedProxies(string[] texts, List<ListenerEndpoint> listeners, out Core.ProxyProtocol.TrustedProxies? trusted, out string? problem)
+    {
+        trusted = Core.ProxyProtocol.TrustedProxies.Loopback;
+        problem = null;
+        if (texts.Length == 0)
+        {
+            return true;
+        }
+
+        if (listeners.TrueForAll(l => l.ProxyProtocol == Core.ProxyProtocol.ProxyProtocolVersion.None))
+        {
+            problem = "--trusted-proxy needs a listener that reads PROXY headers, e.g. --listen 'smtp://0.0.0.0:2525?proxy-protocol=v2'";
+            return false;
+        }
+
+        var networks = new List<System.Net.IPNetwork>();
+        foreach (var text in texts)
+        {
+            if (!Core.ProxyProtocol.TrustedProxies.TryParseNetwork(text, out var network, out problem))
+            {
+                return false;
+            }
+
+            networks.Add(network);
+        }
+
+        trusted = new Core.ProxyProtocol.TrustedProxies(networks);
         return true;
     }
 }

@@ -12,17 +12,20 @@ internal static class ProxyHelp
 {
     private static readonly (string Title, string[] Names)[] s_groups =
     [
-        ("Listeners and configuration", ["--listen", "--config"]),
+        ("Listeners and configuration", ["--listen", "--trusted-proxy", "--config"]),
         ("Upstream (the real server)", ["--upstream", "--upstream-tls", "--upstream-ca", "--upstream-insecure", "--allow-plain-auth"]),
         ("TLS on the client leg", ["--cert-dir", "--cert", "--key", "--cert-password-env", "--client-starttls"]),
         ("Transcript and capture", ["--transcripts", "--json", "--log-file", "--capture-dir", "--show-body", "--mask-usernames"]),
         ("Limits and line policy", ["--max-sessions", "--max-sessions-per-ip", "--idle-timeout", "--min-data-rate", "--max-command-line", "--max-line-length", "--max-message-size", "--line-endings"]),
+        ("Running as a service", ["--drain-timeout", "--metrics"]),
     ];
 
     private static readonly Dictionary<string, string> s_placeholders = new(StringComparer.Ordinal)
     {
         ["--listen"] = "URL",
         ["--config"] = "FILE",
+        ["--trusted-proxy"] = "CIDR",
+        ["--metrics"] = "HOST:PORT",
         ["--upstream"] = "URL",
         ["--upstream-tls"] = "auto|required|none",
         ["--upstream-ca"] = "FILE",

@@ -96,6 +96,7 @@ internal sealed class ProxyHost : IAsyncDisposable
             MaskUsernames = settings.MaskUsernames,
             LineEndings = settings.LineEndings,
             ClientStartTls = settings.ClientStartTls,
+            TrustedProxies = settings.TrustedProxies,
             Limits = new TapLimits
             {
                 MaxSessions = settings.MaxSessions,

@@ -122,7 +122,12 @@ internal static class ProxyRunner
         foreach (var listener in host.Tap.BoundListeners)
         {
             logger.Information("Listening on {Listener:l} ({Mode:l})", listener.Url, listener.ImplicitTls ? "implicit TLS" : "plain, STARTTLS offered");
-            if (!listener.IsLoopback)
+            if (listener.ProxyProtocol != Core.ProxyProtocol.ProxyProtocolVersion.None)
+            {
+                logger.Information("{Listener:l} reads a PROXY header first, only from trusted proxies ({TrustedProxies:l}); other peers and connections without a valid header are closed without a greeting", listener.Url, settings.TrustedProxies.ToString());
+            }
+
+            if (!listener.IsLoopback && listener.ProxyProtocol == Core.ProxyProtocol.ProxyProtocolVersion.None)
             {
                 logger.Warning("{Listener:l} is reachable from other machines: anyone who can connect can send mail through the real server, with the credentials your clients use. Bind 127.0.0.1 unless you mean it.", listener.Url);
             }

@@ -62,6 +62,9 @@ internal sealed record ProxySettings
     /// <summary>Seconds a message in progress may take to finish once the tap is asked to stop.</summary>
     public int DrainTimeoutSeconds { get; init; } = 30;
 
+    /// <summary>Peers allowed to send a PROXY header on a ?proxy-protocol= listener (default loopback).</summary>
+    public Core.ProxyProtocol.TrustedProxies TrustedProxies { get; init; } = Core.ProxyProtocol.TrustedProxies.Loopback;
+
     /// <summary>Minimum DATA/BDAT rate in bytes per second (0: off).</summary>
     public int MinDataRate { get; init; } = 500;
 }

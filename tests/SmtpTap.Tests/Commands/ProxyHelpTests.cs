@@ -18,7 +18,7 @@ public sealed class ProxyHelpTests
     public void ProxyHelp_GroupsInOrder_EveryOptionExactlyOnce_WithPlaceholders()
     {
         var help = Help("proxy", "--help");
-        var groups = new[] { "Listeners and configuration:", "Upstream (the real server):", "TLS on the client leg:", "Transcript and capture:", "Limits and line policy:" };
+        var groups = new[] { "Listeners and configuration:", "Upstream (the real server):", "TLS on the client leg:", "Transcript and capture:", "Limits and line policy:", "Running as a service:" };
         var positions = groups.Select(g => help.IndexOf(g, StringComparison.Ordinal)).ToArray();
         Assert.All(positions, p => Assert.True(p >= 0));
         Assert.Equal(positions.Order(), positions);
@@ -32,6 +32,9 @@ public sealed class ProxyHelpTests
         Assert.Contains("--idle-timeout SECONDS", help, StringComparison.Ordinal);
         Assert.Contains("--max-sessions N", help, StringComparison.Ordinal);
         Assert.Contains("--line-endings reject|fix", help, StringComparison.Ordinal);
+        Assert.Contains("--drain-timeout SECONDS", help, StringComparison.Ordinal);
+        Assert.Contains("--trusted-proxy CIDR", help, StringComparison.Ordinal);
+        Assert.DoesNotContain("Other:", help, StringComparison.Ordinal);
         Assert.DoesNotContain("--listen <", help, StringComparison.Ordinal);
     }
 
