@@ -77,6 +77,8 @@ internal static class ProxyCommand
         AllowMultipleArgumentsPerToken = false,
     };
 
+    private static readonly Option<string?> s_otlp = new("--otlp") { Description = "Also send every transcript event to this OpenTelemetry (OTLP/HTTP protobuf) logs endpoint, e.g. http://collector:4318/v1/logs." };
+
     private static readonly Option<string?> s_metrics = new("--metrics") { Description = "Serve /healthz and Prometheus /metrics on this HOST:PORT (e.g. 127.0.0.1:9025; port 0 picks one)." };
 
     private static readonly Option<string?> s_config = new(Configuration.ProxyConfiguration.ConfigOption) { Description = "Read options from this JSON file (keys: the long option names; lists for repeatable options). Environment variables SMTPTAP_<NAME> come next; the command line wins over both." };
@@ -90,7 +92,7 @@ internal static class ProxyCommand
     public static Command Create(ShutdownSignals? signals = null)
     {
         var command = new Command("proxy", "Listen for mail clients and relay each session to the real server, printing a masked transcript.");
-        foreach (var option in new Option[] { s_config, s_listen, s_upstream, s_upstreamTls, s_upstreamCa, s_upstreamInsecure, s_allowPlainAuth, s_certDir, s_cert, s_key, s_certPasswordEnv, s_transcripts, s_json, s_captureDir, s_logFile, s_showBody, s_maskUsernames, s_maxSessions, s_maxLineLength, s_lineEndings, s_clientStartTls, s_maxCommandLine, s_maxMessageSize, s_idleTimeout, s_minDataRate, s_maxSessionsPerIp, s_drainTimeout, s_metrics, s_trustedProxy })
+        foreach (var option in new Option[] { s_config, s_listen, s_upstream, s_upstreamTls, s_upstreamCa, s_upstreamInsecure, s_allowPlainAuth, s_certDir, s_cert, s_key, s_certPasswordEnv, s_transcripts, s_json, s_captureDir, s_logFile, s_showBody, s_maskUsernames, s_maxSessions, s_maxLineLength, s_lineEndings, s_clientStartTls, s_maxCommandLine, s_maxMessageSize, s_idleTimeout, s_minDataRate, s_maxSessionsPerIp, s_drainTimeout, s_metrics, s_otlp, s_trustedProxy })
         {
             command.Options.Add(option);
         }
@@ -203,6 +205,13 @@ internal static class ProxyCommand
             return false;
         }
 
+        Uri? otlp = null;
+        if (parseResult.GetValue(s_otlp) is { } otlpText && (!Uri.TryCreate(otlpText, UriKind.Absolute, out otlp) || otlp.Scheme is not ("http" or "https")))
+        {
+            problem = $"--otlp must be an http:// or https:// URL (e.g. http://collector:4318/v1/logs), not '{otlpText}'";
+            return false;
+        }
+
         var drainTimeout = parseResult.GetValue(s_drainTimeout);
         if (drainTimeout < 0)
         {
@@ -218,6 +227,7 @@ internal static class ProxyCommand
         settings = new ProxySettings
         {
             Metrics = metrics,
+            Otlp = otlp,
             Listeners = listeners,
             Upstream = upstream!,
             UpstreamTls = parseResult.GetValue(s_upstreamTls),

@@ -17,7 +17,7 @@ internal static class ProxyHelp
         ("TLS on the client leg", ["--cert-dir", "--cert", "--key", "--cert-password-env", "--client-starttls"]),
         ("Transcript and capture", ["--transcripts", "--json", "--log-file", "--capture-dir", "--show-body", "--mask-usernames"]),
         ("Limits and line policy", ["--max-sessions", "--max-sessions-per-ip", "--idle-timeout", "--min-data-rate", "--max-command-line", "--max-line-length", "--max-message-size", "--line-endings"]),
-        ("Running as a service", ["--drain-timeout", "--metrics"]),
+        ("Running as a service", ["--drain-timeout", "--metrics", "--otlp"]),
     ];
 
     private static readonly Dictionary<string, string> s_placeholders = new(StringComparer.Ordinal)
@@ -26,6 +26,7 @@ internal static class ProxyHelp
         ["--config"] = "FILE",
         ["--trusted-proxy"] = "CIDR",
         ["--metrics"] = "HOST:PORT",
+        ["--otlp"] = "URL",
         ["--upstream"] = "URL",
         ["--upstream-tls"] = "auto|required|none",
         ["--upstream-ca"] = "FILE",

@@ -27,7 +27,7 @@ internal static class ProxyRunner
         }
 
         await using var logger = LoggingSetup.Create(
-            new OutputOptions { Json = settings.Json, TranscriptDirectory = settings.TranscriptDirectory, LogFile = settings.LogFile },
+            new OutputOptions { Json = settings.Json, TranscriptDirectory = settings.TranscriptDirectory, LogFile = settings.LogFile, Otlp = settings.Otlp },
             output,
             backgroundConsole: true);
         ProxyHost host;

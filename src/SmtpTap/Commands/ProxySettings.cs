@@ -39,6 +39,9 @@ internal sealed record ProxySettings
 
     public int MaxSessions { get; init; } = 1000;
 
+    /// <summary>OTLP/HTTP logs endpoint for the transcript events (null: none).</summary>
+    public Uri? Otlp { get; init; }
+
     /// <summary>Where /healthz and /metrics are served (null: not served).</summary>
     public System.Net.IPEndPoint? Metrics { get; init; }
 

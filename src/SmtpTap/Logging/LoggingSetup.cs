@@ -59,6 +59,18 @@ internal static class LoggingSetup
             config.WriteTo.File(new TranscriptLineFormatter(FileTimestampFormat), logFile);
         }
 
+        if (output.Otlp is { } otlp)
+        {
+            // The same (already masked) events as every other sink, so a fleet can collect transcripts centrally.
+            config.WriteTo.OpenTelemetry(o =>
+            {
+                o.Endpoint = otlp.ToString();
+                o.Protocol = Serilog.Sinks.OpenTelemetry.OtlpProtocol.HttpProtobuf;
+                o.ResourceAttributes = new Dictionary<string, object> { ["service.name"] = "smtptap", ["service.instance.id"] = Environment.MachineName + ":" + Environment.ProcessId };
+                o.BatchingOptions.BufferingTimeLimit = TimeSpan.FromSeconds(1);
+            });
+        }
+
         return config.CreateLogger();
     }
 }

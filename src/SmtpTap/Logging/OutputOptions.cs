@@ -11,4 +11,7 @@ internal sealed record OutputOptions
 
     /// <summary>A log file with everything the console shows.</summary>
     public string? LogFile { get; init; }
+
+    /// <summary>An OTLP/HTTP logs endpoint (e.g. http://collector:4318/v1/logs) that gets every transcript event.</summary>
+    public Uri? Otlp { get; init; }
 }

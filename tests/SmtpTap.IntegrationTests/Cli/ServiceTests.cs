@@ -53,10 +53,12 @@ public sealed class ServiceTests
         await using var tap = CliProcess.Start(temp.Path, env, "proxy", "--listen", "smtp://127.0.0.1:0", "--cert-dir", temp.Sub("certs"), "--capture-dir", temp.Sub("captured"));
         await tap.WaitForListenPortAsync();
         Assert.Equal("READY=1", await ReceiveAsync(notify, tap));
-        Assert.Contains("Press Ctrl+C", tap.Stdout, StringComparison.Ordinal);
+        await Eventually.HoldsAsync(() => tap.Stdout.Contains("Press Ctrl+C", StringComparison.Ordinal), "the banner on the console");
 
-        System.Diagnostics.Process.Start("kill", ["-TERM", tap.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        tap.Signal(CliProcess.SigTerm);
         Assert.Equal("STOPPING=1", await ReceiveAsync(notify, tap));
+        Assert.Equal(0, await tap.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("Stopped; every transcript, log and captured message is written", tap.Stdout, StringComparison.Ordinal);
         File.Delete(socketPath);
     }
 
