@@ -11,6 +11,7 @@ internal static class RootCommandFactory
         root.Subcommands.Add(ProxyCommand.Create());
         root.Subcommands.Add(CertCommand.Create());
         root.Subcommands.Add(ProbeCommand.Create());
+        root.Subcommands.Add(AccountCommand.Create());
         return root;
     }
 }
