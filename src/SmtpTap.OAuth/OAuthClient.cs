@@ -252,6 +252,12 @@ internal sealed class OAuthClient(HttpClient http, TimeProvider? time = null)
             return new OAuthException($"{step} refused by the identity provider: {Clean(response.Error)}{Description(response.TryGet("error_description"))}");
         }
 
+        // RFC 6749 section 5.2: invalid_client may come with HTTP 401; the JSON error is what matters.
+        if (response.ErrorType == ResponseErrorType.Http && JsonError(response) is { Length: > 0 } error)
+        {
+            return new OAuthException($"{step} refused by the identity provider: {Clean(error)}{Description(response.TryGet("error_description"))}");
+        }
+
         if (response.Exception is HttpRequestException or TaskCanceledException or System.Net.Sockets.SocketException)
         {
             return new OAuthException($"identity provider unreachable at {host} ({step}): {Clean(response.Exception.Message)}");
@@ -263,6 +269,18 @@ internal sealed class OAuthClient(HttpClient http, TimeProvider? time = null)
         }
 
         return new OAuthException($"{step} failed at {host}: {Clean(response.Error ?? response.Exception?.Message)}");
+    }
+
+    private static string? JsonError(ProtocolResponse response)
+    {
+        try
+        {
+            return response.Json is { ValueKind: System.Text.Json.JsonValueKind.Object } ? response.TryGet("error") : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static bool NeededEndpointKnown(AccountDefinition account) => account.Flow switch

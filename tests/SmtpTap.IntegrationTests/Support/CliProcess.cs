@@ -41,7 +41,10 @@ internal sealed partial class CliProcess : IAsyncDisposable
         }
     }
 
-    public static CliProcess Start(string workingDirectory, params string[] args)
+    public static CliProcess Start(string workingDirectory, params string[] args) => Start(workingDirectory, null, args);
+
+    /// <summary>Starts the CLI with extra environment variables (an empty value removes the variable).</summary>
+    public static CliProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -55,6 +58,18 @@ internal sealed partial class CliProcess : IAsyncDisposable
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            if (value.Length == 0)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         var process = new Process { StartInfo = start };
@@ -102,6 +117,32 @@ internal sealed partial class CliProcess : IAsyncDisposable
         }
 
         throw new TimeoutException("smtptap did not print its listen port: " + Stdout + Stderr);
+    }
+
+    /// <summary>Waits until standard output matches the pattern and returns the match.</summary>
+    public async Task<Match> WaitForOutputAsync(Regex pattern, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var match = pattern.Match(Stdout);
+            if (match.Success)
+            {
+                return match;
+            }
+
+            if (_process.HasExited)
+            {
+                await Task.Delay(100);
+                match = pattern.Match(Stdout);
+                return match.Success ? match : throw new InvalidOperationException("smtptap exited early: " + Stdout + Stderr);
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"smtptap did not print /{pattern}/: " + Stdout + Stderr);
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
