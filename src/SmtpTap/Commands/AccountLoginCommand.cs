@@ -38,7 +38,7 @@ internal static class AccountLoginCommand
             output.WriteLine($"Signed in: access token for {account.User} valid until {Until(tokens)}{(tokens.RefreshToken is null ? ", no refresh token" : ", refresh token received")}.");
             output.Flush();
 
-            var appPassword = AppPasswordReader.ReadNew(context.Input, passwordEnv, account.Name);
+            var appPassword = AppPasswordReader.ReadNew(context.Input, passwordEnv, account.Name, parseResult.InvocationConfiguration.Error);
             var vault = new TokenVault(home, context.KdfCost);
             vault.Save(account.Name, appPassword, tokens);
             output.WriteLine($"Tokens stored encrypted with the app password in {home.TokenFile(account.Name)}.");

@@ -23,19 +23,20 @@ internal static class AppPasswordReader
         }
     }
 
-    public static string ReadNew(ProbeInput input, string? environmentVariable, string account)
+    public static string ReadNew(ProbeInput input, string? environmentVariable, string account, TextWriter messages)
     {
         if (environmentVariable is not null)
         {
             return FromEnvironment(input, environmentVariable);
         }
 
+        ArgumentNullException.ThrowIfNull(messages);
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var first = input.PromptWithoutEcho($"App password for account {account} (the password your app will send to SmtpTap): ") ?? "";
             if (first.Length < MinimumLength)
             {
-                input.PromptWithoutEcho($"The app password needs at least {MinimumLength} characters. Press Enter to try again.");
+                messages.WriteLine($"The app password needs at least {MinimumLength} characters; try again.");
                 continue;
             }
 
@@ -45,7 +46,7 @@ internal static class AppPasswordReader
                 return first;
             }
 
-            input.PromptWithoutEcho("The two entries differ. Press Enter to try again.");
+            messages.WriteLine("The two entries differ; try again.");
         }
 
         throw new OAuthException("no app password set (three attempts); nothing was stored, run the login again");

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using SmtpTap.IntegrationTests.Support;
+using SmtpTap.OAuth;
 
 namespace SmtpTap.IntegrationTests.OAuth;
 
@@ -98,6 +99,39 @@ public sealed partial class AccountCommandsTests : IAsyncLifetime
         Assert.Equal("smtptap account: wrong app password for account 'browser' (or its token store was tampered with)", wrong.Trim());
         Assert.Equal(before + 1, _server.TokenRequests);
         _cli.Environment[AccountCli.AppPasswordVariable] = AccountCli.AppPassword;
+        _cli.AssertNoSecretAnywhere(_server);
+    }
+
+    [Fact]
+    public async Task UpstreamCredentials_AfterLogin_ExpiredTokenRefreshedAtTheServer_WrongAppPasswordNeverAsks()
+    {
+        await AddPublicAsync("browser", "browser");
+        await using (var login = _cli.Start("account", "login", "browser", "--no-browser", "--app-password-env", AccountCli.AppPasswordVariable))
+        {
+            var url = (await login.WaitForOutputAsync(AuthorizeUrlRegex(), s_wait)).Value;
+            using var browser = new HttpClient { Timeout = s_wait };
+            await browser.GetStringAsync(new Uri(url));
+            var (exit, output, error) = _cli.Collect(login, await login.WaitForExitAsync(s_wait));
+            Assert.True(exit == 0, output + error);
+        }
+
+        var home = SmtpTapHome.At(_cli.Home);
+        using var http = new HttpClient { Timeout = s_wait };
+        var credentials = new AccountCredentials(new AccountStore(home), new TokenVault(home), AccountCredentials.HttpRefresher(http, _ => null),
+            new ShiftedTime(TimeSpan.FromHours(2)));
+        var before = _server.TokenRequests;
+
+        await Assert.ThrowsAsync<WrongAppPasswordException>(() => credentials.GetAsync(OAuthTestServer.User, "wrong-app-password", ["XOAUTH2"], CancellationToken.None));
+        Assert.Equal(before, _server.TokenRequests);
+        var result = await credentials.GetAsync(OAuthTestServer.User, AccountCli.AppPassword, ["PLAIN", "XOAUTH2"], CancellationToken.None);
+
+        Assert.NotNull(result);
+        Assert.Equal(TokenSource.Refreshed, result.Source);
+        Assert.Equal("XOAUTH2", result.Mechanism);
+        Assert.Equal(before + 1, _server.TokenRequests);
+        var response = System.Text.Encoding.UTF8.GetString(result.InitialResponse);
+        Assert.StartsWith("user=crm@contoso.example\u0001auth=Bearer ", response, StringComparison.Ordinal);
+        Assert.Contains(response["user=crm@contoso.example\u0001auth=Bearer ".Length..^2], _server.Secrets);
         _cli.AssertNoSecretAnywhere(_server);
     }
 
@@ -228,6 +262,11 @@ public sealed partial class AccountCommandsTests : IAsyncLifetime
             "account", "add", name, "--provider", "generic", "--client-id", OAuthTestServer.PublicClientId, .. endpoints,
             "--scope", OAuthTestServer.SmtpScope, "--scope", "offline_access", "--flow", flow, "--user", OAuthTestServer.User]);
         Assert.True(exit == 0, output + error);
+    }
+
+    private sealed class ShiftedTime(TimeSpan shift) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + shift;
     }
 
     [GeneratedRegex(@"open (\S+) and enter the code (\S+)")]
