@@ -39,6 +39,7 @@ internal sealed partial class AccountStore(SmtpTapHome home)
         {
             Save(file);
             File.Delete(Home.TokenFile(name));
+            File.Delete(Home.LoginLockFile(name));
         }
 
         return removed;

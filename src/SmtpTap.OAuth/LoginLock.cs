@@ -1,6 +1,10 @@
 namespace SmtpTap.OAuth;
 
-/// <summary>One login per account at a time, across processes (an exclusive lock file, deleted on release).</summary>
+/// <summary>
+/// One login per account at a time, across processes: an exclusive lock on <c>tokens/NAME.login-lock</c> (an empty
+/// file). The file is left in place on release: deleting it would let a waiting process lock an unlinked file while a
+/// third one locks a new one.
+/// </summary>
 internal sealed class LoginLock : IDisposable
 {
     private readonly FileStream _stream;
@@ -18,7 +22,6 @@ internal sealed class LoginLock : IDisposable
                 Mode = FileMode.OpenOrCreate,
                 Access = FileAccess.ReadWrite,
                 Share = FileShare.None,
-                Options = FileOptions.DeleteOnClose,
             };
             if (!OperatingSystem.IsWindows())
             {

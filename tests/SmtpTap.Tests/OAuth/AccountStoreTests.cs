@@ -81,6 +81,21 @@ public sealed class AccountStoreTests : IDisposable
     }
 
     [Fact]
+    public void LoginLock_SecondHolderRefused_FreeAgainAfterRelease()
+    {
+        var home = SmtpTapHome.At(_temp.Combine("home"));
+
+        using (LoginLock.Acquire(home, "work"))
+        {
+            var ex = Assert.Throws<OAuthException>(() => LoginLock.Acquire(home, "work"));
+            Assert.Equal("another login for account 'work' is in progress; finish or stop it first", ex.Message);
+            using var other = LoginLock.Acquire(home, "other");
+        }
+
+        using var again = LoginLock.Acquire(home, "work");
+    }
+
+    [Fact]
     public void DamagedAccountsJson_ClearError()
     {
         var home = SmtpTapHome.At(_temp.Combine("home"));
