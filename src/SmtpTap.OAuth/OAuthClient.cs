@@ -74,6 +74,11 @@ internal sealed class OAuthClient(HttpClient http, TimeProvider? time = null)
             ClientSecret = clientSecret,
             RefreshToken = current.RefreshToken,
         }, cancellationToken);
+        if (response.IsError && (response.Error == OidcConstants.TokenErrors.InvalidGrant || JsonError(response) == OidcConstants.TokenErrors.InvalidGrant))
+        {
+            throw new OAuthException($"refresh refused by the identity provider: invalid_grant{Description(response.ErrorDescription)}; the grant was revoked or has expired: run smtptap account login {account.Name}");
+        }
+
         return current.MergeRefresh(Tokens("refresh", response, endpoints.Token));
     }
 

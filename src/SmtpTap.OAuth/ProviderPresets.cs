@@ -59,7 +59,8 @@ internal static class ProviderPresets
 
         if (request.ClientSecretEnv is { } env && !IsEnvironmentName(env))
         {
-            throw new OAuthException($"--client-secret-env takes the NAME of an environment variable, not '{Shorten(env)}'");
+            // Never echo the value: a user who got this wrong may have pasted the secret itself.
+            throw new OAuthException("--client-secret-env takes the NAME of an environment variable (letters, digits, '_'), not its value");
         }
 
         if (request.Tenant is not null && request.Provider != OAuthProvider.Microsoft)

@@ -136,6 +136,29 @@ public sealed partial class AccountCommandsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RevokedGrant_RefreshRefusedWithInvalidGrantAndTheFix()
+    {
+        await AddPublicAsync("browser", "browser");
+        await using (var login = _cli.Start("account", "login", "browser", "--no-browser", "--app-password-env", AccountCli.AppPasswordVariable))
+        {
+            var url = (await login.WaitForOutputAsync(AuthorizeUrlRegex(), s_wait)).Value;
+            using var browser = new HttpClient { Timeout = s_wait };
+            await browser.GetStringAsync(new Uri(url));
+            var (loginExit, output, loginError) = _cli.Collect(login, await login.WaitForExitAsync(s_wait));
+            Assert.True(loginExit == 0, output + loginError);
+        }
+
+        await _server.RevokeAllTokensAsync();
+        var (exit, _, error) = await _cli.RunAsync("account", "refresh", "browser", "--app-password-env", AccountCli.AppPasswordVariable);
+
+        Assert.Equal(2, exit);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.True(error.StartsWith("smtptap account: refresh refused by the identity provider: invalid_grant", StringComparison.Ordinal), error);
+        Assert.EndsWith("run smtptap account login browser", error.Trim(), StringComparison.Ordinal);
+        _cli.AssertNoSecretAnywhere(_server);
+    }
+
+    [Fact]
     public async Task BrowserFlow_RedirectWithWrongState_RefusedWithOneLine()
     {
         await AddPublicAsync("browser", "browser");

@@ -149,6 +149,23 @@ internal sealed class OAuthTestServer : IAsyncDisposable
         Assert.True(response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.Redirect, "device approval failed: " + (int)response.StatusCode + " " + await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>Revokes every token the server has issued (as a user or an admin revoking the grant would).</summary>
+    public async Task RevokeAllTokensAsync()
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        var tokens = scope.ServiceProvider.GetRequiredService<IOpenIddictTokenManager>();
+        var all = new List<object>();
+        await foreach (var token in tokens.ListAsync(count: null, offset: null, CancellationToken.None))
+        {
+            all.Add(token);
+        }
+
+        foreach (var token in all)
+        {
+            Assert.True(await tokens.TryRevokeAsync(token, CancellationToken.None));
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

@@ -105,6 +105,14 @@ public sealed class ProviderPresetsTests
     }
 
     [Fact]
+    public void ClientSecretPastedInsteadOfTheVariableName_NotEchoed()
+    {
+        var ex = Assert.Throws<OAuthException>(() => ProviderPresets.Build(Request(OAuthProvider.Google) with { ClientSecretEnv = "GOCSPX-pasted~secret.value" }));
+
+        Assert.DoesNotContain("GOCSPX", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Generic_LoopbackHttpAndIssuerAreAccepted()
     {
         var account = ProviderPresets.Build(Request(OAuthProvider.Generic, OAuthFlow.Device) with { Issuer = "http://127.0.0.1:5000/", Scopes = ["smtp"] });
