@@ -29,35 +29,89 @@ internal sealed class LoopbackRedirectListener : IDisposable
         return new LoopbackRedirectListener(listener);
     }
 
-    /// <summary>Waits for the redirect and returns it parsed (code, state, error); answers the browser with a short page.</summary>
+    /// <summary>
+    /// Waits for the redirect and returns it parsed (code, state, error); answers the browser with a short page.
+    /// Connections are served side by side, so a browser's idle speculative connection cannot hold up the callback;
+    /// the first request to <c>/callback</c> wins, later ones are told the sign-in was already received.
+    /// </summary>
     public async Task<AuthorizeResponse> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
+        var result = new TaskCompletionSource<AuthorizeResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var claimed = 0;
+        var accepting = Task.Run(async () =>
+        {
+            while (!cts.IsCancellationRequested)
+            {
+                TcpClient client;
+                try
+                {
+                    client = await _listener.AcceptTcpClientAsync(cts.Token);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                _ = ServeAsync(client, () => Interlocked.Exchange(ref claimed, 1) == 0, result, cts.Token);
+            }
+        }, CancellationToken.None);
+
         try
         {
-            while (true)
+            return await result.Task.WaitAsync(cts.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new OAuthException($"no sign-in arrived at the loopback redirect within {timeout.TotalMinutes:0.#} minutes");
+        }
+        finally
+        {
+            await cts.CancelAsync();
+            await accepting;
+        }
+    }
+
+    private static async Task ServeAsync(TcpClient client, Func<bool> claim, TaskCompletionSource<AuthorizeResponse> result, CancellationToken cancellationToken)
+    {
+        using (client)
+        {
+            try
             {
-                using var client = await _listener.AcceptTcpClientAsync(cts.Token);
+                using var requestTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                requestTimeout.CancelAfter(TimeSpan.FromSeconds(30));
                 await using var stream = client.GetStream();
-                var target = await ReadRequestTargetAsync(stream, cts.Token);
+                var target = await ReadRequestTargetAsync(stream, requestTimeout.Token);
                 if (target is null || !target.StartsWith("/callback?", StringComparison.Ordinal))
                 {
-                    await RespondAsync(stream, "404 Not Found", "Not found.", cts.Token);
-                    continue;
+                    await RespondAsync(stream, "404 Not Found", "Not found.", requestTimeout.Token);
+                    return;
+                }
+
+                if (!claim())
+                {
+                    await RespondAsync(stream, "200 OK", "SmtpTap: the sign-in was already received. See the terminal.", requestTimeout.Token);
+                    return;
                 }
 
                 var response = new AuthorizeResponse("http://127.0.0.1" + target);
                 var page = response.IsError
                     ? "SmtpTap: sign-in did not complete (" + WebUtility.HtmlEncode(response.Error) + "). See the terminal."
                     : "SmtpTap: sign-in received. You can close this tab and return to the terminal.";
-                await RespondAsync(stream, "200 OK", page, cts.Token);
-                return response;
+                try
+                {
+                    await RespondAsync(stream, "200 OK", page, requestTimeout.Token);
+                }
+                finally
+                {
+                    result.TrySetResult(response);
+                }
             }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new OAuthException($"no sign-in arrived at the loopback redirect within {timeout.TotalMinutes:0.#} minutes");
+            catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                // A connection that says nothing, or goes away, is not the callback.
+            }
         }
     }
 

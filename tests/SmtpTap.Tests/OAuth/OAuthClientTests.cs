@@ -119,6 +119,25 @@ public sealed class OAuthClientTests
     }
 
     [Fact]
+    public async Task LoopbackListener_IdleSpeculativeConnection_DoesNotHoldUpTheCallback()
+    {
+        using var listener = LoopbackRedirectListener.Start();
+        var wait = listener.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+        var port = new Uri(listener.RedirectUri).Port;
+        using var idle = new System.Net.Sockets.TcpClient();
+        await idle.ConnectAsync(IPAddress.Loopback, port);
+        using var dropped = new System.Net.Sockets.TcpClient();
+        await dropped.ConnectAsync(IPAddress.Loopback, port);
+        dropped.Close();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
+        await http.GetStringAsync(new Uri(listener.RedirectUri + "?code=c0de&state=s1"));
+        var response = await wait.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("c0de", response.Code);
+    }
+
+    [Fact]
     public async Task LoopbackListener_Timeout_ClearError()
     {
         using var listener = LoopbackRedirectListener.Start();
