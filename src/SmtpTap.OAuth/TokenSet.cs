@@ -34,14 +34,17 @@ internal sealed record TokenState(bool Stored, DateTimeOffset? AccessTokenExpire
 {
     public static readonly TokenState None = new(false, null, false);
 
-    /// <summary>"valid until …", "refreshable" or "needs login", as <c>account list</c> shows it.</summary>
-    public string Describe(DateTimeOffset now)
+    /// <summary>
+    /// "valid until …", "refreshable" or "needs login", as <c>account list</c> shows it. A client-credentials account
+    /// with a stored (expired) token is refreshable: a new grant needs the client secret, not the user.
+    /// </summary>
+    public string Describe(DateTimeOffset now, bool renewableWithoutUser = false)
     {
         if (Stored && AccessTokenExpiresUtc is { } expires && expires > now)
         {
             return "valid until " + expires.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        return Stored && HasRefreshToken ? "refreshable" : "needs login";
+        return Stored && (HasRefreshToken || renewableWithoutUser) ? "refreshable" : "needs login";
     }
 }

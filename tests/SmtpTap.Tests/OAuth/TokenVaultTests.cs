@@ -164,6 +164,8 @@ public sealed class TokenVaultTests : IDisposable
         Assert.Equal("refreshable", _vault.State("work").Describe(s_expires.AddMinutes(1)));
         _vault.Save("work", AppPassword, new TokenSet { AccessToken = AccessToken, AccessTokenExpiresUtc = s_expires });
         Assert.Equal("needs login", _vault.State("work").Describe(s_expires.AddMinutes(1)));
+        Assert.Equal("refreshable", _vault.State("work").Describe(s_expires.AddMinutes(1), renewableWithoutUser: true));
+        Assert.Equal("needs login", _vault.State("nobody").Describe(s_expires, renewableWithoutUser: true));
     }
 
     [Fact]
