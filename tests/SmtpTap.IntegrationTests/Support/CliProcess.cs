@@ -41,10 +41,10 @@ internal sealed partial class CliProcess : IAsyncDisposable
         }
     }
 
-    public static CliProcess Start(string workingDirectory, params string[] args) => Start(workingDirectory, null, args);
+    public static CliProcess Start(string workingDirectory, params string[] args) => Start(workingDirectory, new Dictionary<string, string>(), args);
 
-    /// <summary>Starts the CLI with extra environment variables (an empty value removes the variable).</summary>
-    public static CliProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    /// <summary>Starts smtptap with extra environment variables (e.g. SMTPTAP_* settings).</summary>
+    public static CliProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -60,16 +60,9 @@ internal sealed partial class CliProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (name, value) in environment)
         {
-            if (value.Length == 0)
-            {
-                start.Environment.Remove(name);
-            }
-            else
-            {
-                start.Environment[name] = value;
-            }
+            start.Environment[name] = value;
         }
 
         var process = new Process { StartInfo = start };
