@@ -12,6 +12,7 @@ internal static class RootCommandFactory
         root.Subcommands.Add(ProxyCommand.Create(signals));
         root.Subcommands.Add(CertCommand.Create());
         root.Subcommands.Add(ProbeCommand.Create());
+        root.Subcommands.Add(AccountCommand.Create());
         root.Subcommands.Add(ConfigCommand.Create());
         root.Subcommands.Add(CompletionCommand.Create());
         root.Subcommands.Add(ServiceCommand.Create());

@@ -178,6 +178,32 @@ internal sealed partial class CliProcess : IAsyncDisposable
         return (exit, cli.Stdout, cli.Stderr);
     }
 
+    /// <summary>Waits until standard output matches the pattern and returns the match.</summary>
+    public async Task<Match> WaitForOutputAsync(Regex pattern, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var match = pattern.Match(Stdout);
+            if (match.Success)
+            {
+                return match;
+            }
+
+            if (_process.HasExited)
+            {
+                await Task.Delay(100);
+                match = pattern.Match(Stdout);
+                return match.Success ? match : throw new InvalidOperationException("smtptap exited early: " + Stdout + Stderr);
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"smtptap did not print /{pattern}/: " + Stdout + Stderr);
+    }
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
