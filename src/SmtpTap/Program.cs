@@ -7,6 +7,12 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (HomePaths.Problem() is { } homeProblem)
+        {
+            await Console.Error.WriteLineAsync("smtptap: " + homeProblem);
+            return ExitCodes.Usage;
+        }
+
         if (args.Length > 0 && args[0] == "proxy")
         {
             if (!Configuration.ProxyConfiguration.TryApply(ProxyCommand.Options, args[1..], Configuration.ProxyConfiguration.Environment(), out var effective, out _, out var problem))

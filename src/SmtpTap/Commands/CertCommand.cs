@@ -6,13 +6,13 @@ namespace SmtpTap.Commands;
 /// <summary><c>smtptap cert init|show|export</c>: manage the local CA that signs the certificates SmtpTap presents.</summary>
 internal static class CertCommand
 {
-    internal const string DefaultCertDirectory = "certs";
+    internal static string DefaultCertDirectory => HomePaths.DefaultCertDirectory;
 
     public static Command Create()
     {
         var certDir = new Option<string>("--cert-dir")
         {
-            Description = "Folder holding the CA (ca.crt.pem, ca.key.pem) and cached leaf certificates",
+            Description = "Folder holding the CA (ca.crt.pem, ca.key.pem) and cached leaf certificates (default: certs/ in the SmtpTap home, $SMTPTAP_HOME or ~/.config/smtptap)",
             DefaultValueFactory = _ => DefaultCertDirectory,
             Recursive = true,
             HelpName = "DIR",

@@ -33,7 +33,7 @@ internal static class ProxyCommand
 
     private static readonly Option<bool> s_allowPlainAuth = new("--allow-plain-auth") { Description = "Allow AUTH over a plaintext upstream leg to a non-loopback host." };
 
-    private static readonly Option<string> s_certDir = new("--cert-dir") { Description = "Home of the local CA and leaf certificates.", DefaultValueFactory = _ => "certs" };
+    private static readonly Option<string> s_certDir = new("--cert-dir") { Description = "Home of the local CA and leaf certificates (default: certs/ in the SmtpTap home, $SMTPTAP_HOME or ~/.config/smtptap, whatever the current folder).", DefaultValueFactory = _ => HomePaths.DefaultCertDirectory };
 
     private static readonly Option<string?> s_cert = new("--cert") { Description = "Your own server certificate for the client leg: a PEM file (with --key) or a PFX/P12 file." };
 
@@ -234,7 +234,7 @@ internal static class ProxyCommand
             UpstreamCaFiles = parseResult.GetValue(s_upstreamCa) ?? [],
             UpstreamInsecure = parseResult.GetValue(s_upstreamInsecure),
             AllowPlainAuth = parseResult.GetValue(s_allowPlainAuth),
-            CertDirectory = parseResult.GetValue(s_certDir) ?? "certs",
+            CertDirectory = parseResult.GetValue(s_certDir) ?? HomePaths.DefaultCertDirectory,
             CertFile = cert,
             KeyFile = key,
             CertPasswordEnv = parseResult.GetValue(s_certPasswordEnv),

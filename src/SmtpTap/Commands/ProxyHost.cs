@@ -27,6 +27,15 @@ internal sealed class ProxyHost : IAsyncDisposable
 
     public CertificateAuthority? Authority { get; private set; }
 
+    /// <summary>True if this start created the local CA (a new one the clients do not trust yet); false if it reused one.</summary>
+    public bool AuthorityCreated { get; private set; }
+
+    private CertificateAuthority LoadAuthority(string directory)
+    {
+        AuthorityCreated = !CertificateAuthority.Exists(directory);
+        return CertificateAuthority.LoadOrCreate(directory);
+    }
+
     public UpstreamEndpoint Upstream { get; private set; } = null!;
 
     public string? CaptureDirectory { get; private set; }
@@ -64,7 +73,7 @@ internal sealed class ProxyHost : IAsyncDisposable
         string? tapCaptureDirectory = settings.CaptureDirectory;
         if (upstream.Kind == UpstreamKind.Capture)
         {
-            Authority ??= CertificateAuthority.LoadOrCreate(settings.CertDirectory);
+            Authority ??= LoadAuthority(settings.CertDirectory);
             var captureCertificates = new LeafCertificateCache(Authority, "localhost");
             _owned.Add(captureCertificates);
             CaptureDirectory = settings.CaptureDirectory ?? DefaultCaptureDirectory;
@@ -131,7 +140,7 @@ internal sealed class ProxyHost : IAsyncDisposable
             return new FixedCertificateSource(certificate);
         }
 
-        Authority = CertificateAuthority.LoadOrCreate(settings.CertDirectory);
+        Authority = LoadAuthority(settings.CertDirectory);
         var defaultName = settings.Listeners.Count > 0 ? DefaultName(settings.Listeners[0]) : "localhost";
         var cache = new LeafCertificateCache(Authority, defaultName);
         _owned.Add(cache);

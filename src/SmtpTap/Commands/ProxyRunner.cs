@@ -142,7 +142,11 @@ internal static class ProxyRunner
         if (host.Authority is { } ca)
         {
             var fingerprint = CertificateDescription.Describe(ca.Certificate).FirstOrDefault(l => l.Contains("SHA-256", StringComparison.OrdinalIgnoreCase)) ?? string.Empty;
-            logger.Information("Client leg certificates come from the local CA {CaFile:l} ({Fingerprint:l}); clients must trust it: smtptap cert export --out smtptap-ca.pem", Path.GetFullPath(ca.CertificatePath), string.Join(' ', fingerprint.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
+            logger.Information(
+                "Client leg certificates come from the local CA {CaFile:l} ({CaState:l}; {Fingerprint:l}); clients must trust it: smtptap cert export --out smtptap-ca.pem",
+                Path.GetFullPath(ca.CertificatePath),
+                host.AuthorityCreated ? "just created: no client trusts it yet" : "reused",
+                string.Join(' ', fingerprint.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
         }
 
         logger.Information("Press Ctrl+C to stop (open sessions get up to {DrainSeconds} s to finish; Ctrl+C again stops at once)", settings.DrainTimeoutSeconds);

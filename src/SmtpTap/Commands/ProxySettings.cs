@@ -17,7 +17,7 @@ internal sealed record ProxySettings
 
     public bool AllowPlainAuth { get; init; }
 
-    public string CertDirectory { get; init; } = "certs";
+    public string CertDirectory { get; init; } = HomePaths.DefaultCertDirectory;
 
     public string? CertFile { get; init; }
 
