@@ -42,6 +42,11 @@ internal static class Program
             // The signals above cancel the token; System.CommandLine's own termination handling stays off, and so does
             // its exception handler, which prints stack traces.
             var configuration = new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
+            if (Service.WindowsServiceHost.RunningAsService)
+            {
+                return await Service.WindowsServiceHost.RunAsync(parseResult, configuration);
+            }
+
             return await parseResult.InvokeAsync(configuration, signals.Stop);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

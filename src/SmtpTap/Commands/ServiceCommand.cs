@@ -8,7 +8,7 @@ internal static class ServiceCommand
 {
     public static Command Create()
     {
-        var command = new Command("service", "Run SmtpTap as a systemd service: install writes a hardened Type=notify unit that starts 'smtptap proxy --config FILE'.");
+        var command = new Command("service", "Run SmtpTap as a service: on Linux a hardened Type=notify systemd unit, on Windows a Windows service (sc.exe), both starting 'smtptap proxy --config FILE'.");
         var unitDir = new Option<string>("--unit-dir") { Description = "Where the unit file goes.", DefaultValueFactory = _ => ServiceInstaller.DefaultUnitDirectory, HelpName = "DIR" };
         var config = new Option<string>("--config") { Description = "The configuration file the service reads (a starter file is written if it does not exist).", DefaultValueFactory = _ => ServiceInstaller.DefaultConfig, HelpName = "FILE" };
         var noStart = new Option<bool>("--no-start") { Description = "Only write the unit; do not run systemctl enable --now." };
@@ -22,6 +22,11 @@ internal static class ServiceCommand
 
         install.SetAction(parseResult => Guard(parseResult, () =>
         {
+            if (OperatingSystem.IsWindows())
+            {
+                return WindowsServiceCommands.Install(parseResult.GetValue(config)!, parseResult.InvocationConfiguration.Output);
+            }
+
             new ServiceInstaller(parseResult.GetValue(unitDir)!, parseResult.InvocationConfiguration.Output)
                 .Install(parseResult.GetValue(config)!, parseResult.GetValue(drain), start: !parseResult.GetValue(noStart));
             return ExitCodes.Ok;
@@ -31,13 +36,20 @@ internal static class ServiceCommand
         uninstall.Options.Add(unitDir);
         uninstall.SetAction(parseResult => Guard(parseResult, () =>
         {
+            if (OperatingSystem.IsWindows())
+            {
+                return WindowsServiceCommands.Uninstall(parseResult.InvocationConfiguration.Output);
+            }
+
             new ServiceInstaller(parseResult.GetValue(unitDir)!, parseResult.InvocationConfiguration.Output).Uninstall();
             return ExitCodes.Ok;
         }));
 
         var status = new Command("status", "Show whether the unit is installed and, where systemd runs, its state.");
         status.Options.Add(unitDir);
-        status.SetAction(parseResult => Guard(parseResult, () => new ServiceInstaller(parseResult.GetValue(unitDir)!, parseResult.InvocationConfiguration.Output).Status()));
+        status.SetAction(parseResult => Guard(parseResult, () => OperatingSystem.IsWindows()
+            ? WindowsServiceCommands.Status(parseResult.InvocationConfiguration.Output)
+            : new ServiceInstaller(parseResult.GetValue(unitDir)!, parseResult.InvocationConfiguration.Output).Status()));
 
         command.Subcommands.Add(install);
         command.Subcommands.Add(uninstall);

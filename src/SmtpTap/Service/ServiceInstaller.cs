@@ -6,7 +6,9 @@ namespace SmtpTap.Service;
 internal sealed class ServiceInstaller(string unitDirectory, TextWriter output)
 {
     public const string DefaultUnitDirectory = "/etc/systemd/system";
-    public const string DefaultConfig = "/etc/smtptap/smtptap.json";
+    public static string DefaultConfig => OperatingSystem.IsWindows()
+        ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData), "smtptap", "smtptap.json")
+        : "/etc/smtptap/smtptap.json";
 
     private const string StarterConfig = """
         {
@@ -22,15 +24,21 @@ internal sealed class ServiceInstaller(string unitDirectory, TextWriter output)
     /// <summary>True when systemd runs this machine (so systemctl can act); false in containers and on other systems.</summary>
     public static bool SystemdRunning => Directory.Exists("/run/systemd/system") && (File.Exists("/usr/bin/systemctl") || File.Exists("/bin/systemctl"));
 
-    public void Install(string configPath, int drainSeconds, bool start)
+    /// <summary>Writes a starter configuration where none exists yet.</summary>
+    public static void EnsureConfig(string config, TextWriter output)
     {
-        var config = Path.GetFullPath(configPath);
         if (!File.Exists(config))
         {
             Directory.CreateDirectory(Path.GetDirectoryName(config)!);
             File.WriteAllText(config, StarterConfig);
             output.WriteLine($"Wrote a starter configuration to {config} (listen smtp://127.0.0.1:2525, capture upstream): edit it, e.g. \"upstream\": \"smtp://smtp.office365.com:587\"");
         }
+    }
+
+    public void Install(string configPath, int drainSeconds, bool start)
+    {
+        var config = Path.GetFullPath(configPath);
+        EnsureConfig(config, output);
 
         Directory.CreateDirectory(unitDirectory);
         File.WriteAllText(UnitPath, SystemdUnit.Render(ExecutablePath(), config, drainSeconds));
