@@ -25,6 +25,9 @@ internal static class HomePaths
         }
     }
 
+    /// <summary>The default transcripts folder (<c>--transcripts</c> without a value): <c>HOME/transcripts</c>.</summary>
+    public static string DefaultTranscriptDirectory => Path.Combine(Path.GetDirectoryName(DefaultCertDirectory) is { Length: > 0 } home ? home : ".", "transcripts");
+
     /// <summary>One line if SMTPTAP_HOME is set but unusable, else null.</summary>
     public static string? Problem()
     {

@@ -41,7 +41,7 @@ internal static class ProxyCommand
 
     private static readonly Option<string?> s_certPasswordEnv = new("--cert-password-env") { Description = "Environment variable holding the PFX password for --cert." };
 
-    private static readonly Option<string?> s_transcripts = new("--transcripts") { Description = "Write one transcript file per session into this directory (yyyyMMdd-HHmmss-pPID-sNNNN.log: session start and process id; mode 0600)." };
+    private static readonly Option<string?> s_transcripts = new("--transcripts") { Description = "Write one transcript file per session into this directory (yyyyMMdd-HHmmss-pPID-sNNNN.log: session start and process id; mode 0600); without a value: transcripts/ in the SmtpTap home.", Arity = ArgumentArity.ZeroOrOne };
 
     private static readonly Option<bool> s_json = new("--json") { Description = "Print the transcript as JSON Lines instead of text." };
 
@@ -238,7 +238,7 @@ internal static class ProxyCommand
             CertFile = cert,
             KeyFile = key,
             CertPasswordEnv = parseResult.GetValue(s_certPasswordEnv),
-            TranscriptDirectory = parseResult.GetValue(s_transcripts),
+            TranscriptDirectory = parseResult.GetResult(s_transcripts) is { Tokens.Count: 0 } ? HomePaths.DefaultTranscriptDirectory : parseResult.GetValue(s_transcripts),
             Json = parseResult.GetValue(s_json),
             CaptureDirectory = parseResult.GetValue(s_captureDir),
             LogFile = parseResult.GetValue(s_logFile),

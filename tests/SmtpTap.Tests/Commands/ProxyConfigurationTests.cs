@@ -54,6 +54,18 @@ public sealed class ProxyConfigurationTests
     }
 
     [Fact]
+    public void TranscriptsWithoutAValue_IsTheFolderInTheSmtpTapHome()
+    {
+        var (ok, settings, _, _) = Apply(["--transcripts"], Env());
+        Assert.True(ok);
+        Assert.Equal(Path.Combine(Environment.GetEnvironmentVariable("SMTPTAP_HOME")!, "transcripts"), settings!.TranscriptDirectory);
+        var (_, given, _, _) = Apply(["--transcripts", "/var/log/smtptap"], Env());
+        Assert.Equal("/var/log/smtptap", given!.TranscriptDirectory);
+        var (_, none, _, _) = Apply([], Env());
+        Assert.Null(none!.TranscriptDirectory);
+    }
+
+    [Fact]
     public void EnvironmentLists_AreCommaSeparated()
     {
         var (ok, settings, _, _) = Apply([], Env(("LISTEN", "smtp://127.0.0.1:2525, smtps://127.0.0.1:4650"), ("UPSTREAM", "smtp://127.0.0.1:587")));
