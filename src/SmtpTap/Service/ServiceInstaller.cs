@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace SmtpTap.Service;
 
 /// <summary>Writes, enables, removes and reports the systemd unit of <c>smtptap service</c>.</summary>
@@ -105,18 +103,5 @@ internal sealed class ServiceInstaller(string unitDirectory, TextWriter output)
             : [process];
     }
 
-    private int Run(string file, params string[] args)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        output.Write(process.StandardOutput.ReadToEnd());
-        output.Write(process.StandardError.ReadToEnd());
-        process.WaitForExit();
-        return process.ExitCode;
-    }
+    private int Run(string file, params string[] args) => ServiceManagerCommand.Run(output, file, args);
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace SmtpTap.Service;
 
 /// <summary><c>smtptap service install|uninstall|status</c> on Windows: the Service Control Manager through sc.exe.</summary>
@@ -30,18 +28,5 @@ internal static class WindowsServiceCommands
 
     public static int Status(TextWriter output) => Sc(output, "query", ServiceName);
 
-    private static int Sc(TextWriter output, params string[] args)
-    {
-        var start = new ProcessStartInfo("sc.exe") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        output.Write(process.StandardOutput.ReadToEnd());
-        output.Write(process.StandardError.ReadToEnd());
-        process.WaitForExit();
-        return process.ExitCode;
-    }
+    private static int Sc(TextWriter output, params string[] args) => ServiceManagerCommand.Run(output, "sc.exe", args);
 }

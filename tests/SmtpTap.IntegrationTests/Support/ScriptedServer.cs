@@ -177,37 +177,12 @@ internal sealed class ScriptedConnection : IAsyncDisposable
     public Task StallAsync() => Task.Delay(Timeout.Infinite, Token);
 
     /// <summary>Reads one CRLF line (escaped for display, without CRLF); null at end of stream.</summary>
-    public async Task<string?> ReadLineAsync()
-    {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Token);
-        cts.CancelAfter(s_timeout);
-        while (true)
-        {
-            var result = await _reader.ReadAsync(cts.Token);
-            var buffer = result.Buffer;
-            if (SmtpLineFramer.TryReadLine(ref buffer, 1 << 20, out var line) == LineReadStatus.Complete)
-            {
-                var text = SmtpTap.Core.Transcript.TranscriptText.Decode(SmtpLineFramer.Content(line));
-                foreach (var segment in line)
-                {
-                    _server.RecordRaw(segment.Span);
-                }
-
-                _reader.AdvanceTo(buffer.Start);
-                _server.Record(text);
-                return text;
-            }
-
-            _reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-            if (result.IsCompleted)
-            {
-                return null;
-            }
-        }
-    }
+    public async Task<string?> ReadLineAsync() => (await ReadLinePairAsync())?.Shown;
 
     /// <summary>Reads one CRLF line as sent (Latin-1, without CRLF, nothing escaped): for servers that tokenize like Postfix.</summary>
-    public async Task<string?> ReadRawLineAsync()
+    public async Task<string?> ReadRawLineAsync() => (await ReadLinePairAsync())?.Raw;
+
+    private async Task<(string Shown, string Raw)?> ReadLinePairAsync()
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Token);
         cts.CancelAfter(s_timeout);
@@ -227,7 +202,7 @@ internal sealed class ScriptedConnection : IAsyncDisposable
                 var raw = Encoding.Latin1.GetString(content.ToArray());
                 _reader.AdvanceTo(buffer.Start);
                 _server.Record(shown);
-                return raw;
+                return (shown, raw);
             }
 
             _reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
