@@ -69,11 +69,18 @@ relay_through() {
     printf 'Subject: %s\r\n\r\nsent through the installed smtptap\r\n.\r\n' "$token" >&3; expect 250 || ok=0
     printf 'QUIT\r\n' >&3; expect 221 || ok=0
     exec 3>&-
-    kill -INT "$pid" 2>/dev/null
-    for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
-    if [ "$ok" = 1 ] && grep -rqs "$token" "$dir/captured"; then
-        pass "$name-relay" "message relayed and captured (port $port)"
+    # Stopped the way a service manager does (a background job ignores SIGINT): the graceful stop must end it with 0.
+    kill -TERM "$pid" 2>/dev/null
+    local rc=timeout
+    for i in $(seq 200); do
+        if ! kill -0 "$pid" 2>/dev/null; then wait "$pid"; rc=$?; break; fi
+        sleep 0.1
+    done
+    [ "$rc" = timeout ] && kill -9 "$pid" 2>/dev/null
+    if [ "$ok" = 1 ] && grep -rqs "$token" "$dir/captured" && [ "$rc" = 0 ]; then
+        pass "$name-relay" "message relayed and captured (port $port), stopped by SIGTERM with exit 0"
+    elif [ "$ok" = 1 ] && [ "$rc" != 0 ]; then
+        fail "$name-relay" "relayed, but SIGTERM did not end the tap with exit 0 (got $rc)"
     else
         fail "$name-relay" "$(cat "$dir/client.log" 2>/dev/null | tr '\n' ' ') captured: $(ls "$dir/captured" 2>/dev/null | tr '\n' ' ')"
     fi
