@@ -135,8 +135,8 @@ start_tap() {
 
 start_taps() {
     local ports up i=0
-    mapfile -t ports < <(rigtool free-ports 14)
-    [ ${#ports[@]} = 14 ] || rig_die "could not find free ports"
+    mapfile -t ports < <(rigtool free-ports 15)
+    [ ${#ports[@]} = 15 ] || rig_die "could not find free ports"
     UPSTREAM_URL[plain]=smtp://127.0.0.1:$RIG_PORT_PLAIN
     UPSTREAM_URL[submission]=smtp://127.0.0.1:$RIG_PORT_SUBMISSION
     UPSTREAM_URL[smtps]=smtps://127.0.0.1:$RIG_PORT_SMTPS
@@ -154,8 +154,9 @@ start_taps() {
     # The negative tap: TLS required upstream, pointed at the plain port that offers no STARTTLS.
     TAP_PORT[required-plain]=${ports[9]} TAP_PORT[required-starttls]=${ports[10]} TAP_PORT[required-smtps]=${ports[11]}
     start_tap required "${UPSTREAM_URL[plain]}" "${ports[@]:9:3}" -- --upstream-tls required
-    # The differential suite's taps (one plain listener each; its plain sessions use the plain tap).
-    TAP_PORT[diff-auth]=${ports[12]} TAP_PORT[diff-size]=${ports[13]}
+    # The differential suite's taps (one plain listener each, default options, as a user starts them).
+    TAP_PORT[diff-auth]=${ports[12]} TAP_PORT[diff-size]=${ports[13]} TAP_PORT[diff-plain]=${ports[14]}
+    start_tap diff-plain "${UPSTREAM_URL[plain]}" "${ports[14]}"
     start_tap diff-auth "smtp://127.0.0.1:$RIG_PORT_AUTH_PLAIN" "${ports[12]}"
     start_tap diff-size "smtp://127.0.0.1:$RIG_PORT_SIZE" "${ports[13]}" -- --max-message-size "$RIG_SIZE_LIMIT"
 }
@@ -651,7 +652,7 @@ run_differential() {
     "$RIG_PYTHON" "$HERE/differential.py" --sessions "$HERE/differential/sessions.txt" \
         --allow "$HERE/differential/allow.txt" --maildir "$RIG_MAILDIR" --run "$RUN" \
         --direct "plain=$RIG_PORT_PLAIN" --direct "auth=$RIG_PORT_AUTH_PLAIN" --direct "size=$RIG_PORT_SIZE" \
-        --tap "plain=${TAP_PORT[plain-plain]}" --tap "auth=${TAP_PORT[diff-auth]}" --tap "size=${TAP_PORT[diff-size]}" \
+        --tap "plain=${TAP_PORT[diff-plain]}" --tap "auth=${TAP_PORT[diff-auth]}" --tap "size=${TAP_PORT[diff-size]}" \
         ${SMTPTAP_INTEROP_ONLY:+--only "$SMTPTAP_INTEROP_ONLY"} >"$out" 2>"$WORK/differential.err" </dev/null
     rc=$?
     while IFS= read -r line; do
