@@ -98,6 +98,39 @@ public sealed class OAuth2BridgeTests(OAuth2BridgeFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task RealProcess_ProxyOAuth2_BridgesLoginWithTheAccountsOfTheHome()
+    {
+        var expectedToken = fixture.CurrentAccessToken();
+        var upstream = new OAuthUpstream(token => token == expectedToken);
+        await using var server = upstream.Start(OAuthOnly);
+        await using var cli = fixture.Cli.Start("proxy", "--listen", "smtp://127.0.0.1:0", "--upstream", $"smtp://127.0.0.1:{server.Port}",
+            "--oauth2", "--cert-dir", Path.Combine(fixture.Cli.WorkingDirectory, "certs"));
+        var port = await cli.WaitForListenPortAsync();
+
+        await using (var raw = await RawSmtpClient.ConnectAndEhloAsync(port))
+        {
+            await raw.SendAsync("AUTH LOGIN " + B64(OAuthTestServer.User) + "\r\n");
+            Assert.Equal("UGFzc3dvcmQ6", (await raw.ExpectAsync(334)).FirstLine);
+            await raw.SendAsync(B64(AccountCli.AppPassword) + "\r\n");
+            await raw.ExpectAsync(235);
+            await raw.SendAsync("QUIT\r\n");
+            await raw.ExpectAsync(221);
+        }
+
+        await cli.WaitForOutputAsync("Session closed", TimeSpan.FromSeconds(30));
+        cli.Signal(CliProcess.SigInt);
+        var (exit, output, error) = fixture.Cli.Collect(cli, await cli.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+
+        Assert.True(exit == 0, output + error);
+        Assert.Equal(new[] { OAuthTestServer.User + " " + expectedToken }, upstream.Seen);
+        Assert.Contains("OAuth2 bridge on: AUTH PLAIN or LOGIN as crm@contoso.example (crm) is checked against the account's app password", output, StringComparison.Ordinal);
+        Assert.Contains("AUTH bridged: client LOGIN as crm@contoso.example (app password ok) -> server XOAUTH2, token for crm@contoso.example from cache", output, StringComparison.Ordinal);
+        Assert.Contains("tap>server AUTH XOAUTH2 ********", output, StringComparison.Ordinal);
+        fixture.Cli.AssertNoSecretAnywhere(fixture.Server);
+        Assert.DoesNotContain(Assert.Single(upstream.InitialResponses), output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TokenRefused_XOAuth2ErrorChallengeAnsweredByTheTap_ClientGetsTheServersFinalReply()
     {
         var upstream = new OAuthUpstream(_ => false);
