@@ -22,7 +22,10 @@ internal sealed class BridgeDecision
     /// <summary>The upstream SASL initial response, base64. Secret: never logged.</summary>
     public string? InitialResponseBase64 { get; private init; }
 
-    /// <summary>For the transcript, without secrets, e.g. <c>token for crm@contoso.com from cache, expires 14:03:10Z</c>.</summary>
+    /// <summary>
+    /// About the access token, for the transcript, without secrets or user names (the relay adds the user, masked per
+    /// --mask-usernames), e.g. <c>from cache, expires 14:03:10Z</c> or <c>refreshed, expires 15:03:10Z</c>.
+    /// </summary>
     public string? Note { get; private init; }
 
     /// <summary>The step that failed, e.g. <c>token refresh</c>.</summary>

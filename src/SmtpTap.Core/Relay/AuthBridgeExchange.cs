@@ -213,7 +213,7 @@ internal sealed class AuthBridgeExchange(SessionContext context, IAuthBridge bri
         context.Sasl = SaslDescriberFactory.Create(mechanism, context.MaskOptions);
         context.SaslPayloads.Clear();
         context.SaslPayloads.Add(initialResponse);
-        Transcript.Events.Information("{AuthBridge:l}", $"AUTH bridged: client {client} as {Shown(user)} (app password ok) -> server {mechanism}, {decision.Note}");
+        Transcript.Events.Information("{AuthBridge:l}", $"AUTH bridged: client {client} as {Shown(user)} (app password ok) -> server {mechanism}, token for {Shown(user)} {decision.Note}");
         Transcript.Line(TranscriptDirection.TapToServer, "AUTH " + mechanism + " " + P);
         var reply = await SendOwnAsync(Encoding.ASCII.GetBytes("AUTH " + mechanism + " " + initialResponse + "\r\n"), cancellationToken);
         if (reply?.Code == 334)

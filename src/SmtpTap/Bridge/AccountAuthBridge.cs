@@ -82,7 +82,7 @@ internal sealed class AccountAuthBridge(AccountStore accounts, TokenVault vault,
         {
             var note = string.Create(
                 CultureInfo.InvariantCulture,
-                $"token for {upstream.User} {(upstream.Source == TokenSource.Cache ? "from cache" : "refreshed")}, expires {upstream.AccessTokenExpiresUtc.UtcDateTime:HH:mm:ss}Z");
+                $"{(upstream.Source == TokenSource.Cache ? "from cache" : "refreshed")}, expires {upstream.AccessTokenExpiresUtc.UtcDateTime:HH:mm:ss}Z");
             return BridgeDecision.Bridged(upstream.Account, upstream.Mechanism, Convert.ToBase64String(upstream.InitialResponse), note);
         }
         finally

@@ -145,7 +145,7 @@ internal static class ProxyRunner
             {
                 logger.Information(
                     "OAuth2 bridge on: AUTH PLAIN or LOGIN as {AccountUsers:l} is checked against the account's app password and sent upstream as XOAUTH2/OAUTHBEARER; other users are relayed unchanged",
-                    string.Join(", ", accounts.Select(a => a.User + " (" + a.Name + ")")));
+                    string.Join(", ", accounts.Select(a => (settings.MaskUsernames ? "the user of account " : a.User + " (") + a.Name + (settings.MaskUsernames ? string.Empty : ")"))));
             }
         }
         if (host.Capture is not null)

@@ -131,6 +131,33 @@ public sealed class OAuth2BridgeTests(OAuth2BridgeFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task PlainWithoutInitialResponse_TapSends334_Bridged_UserMaskedWithMaskUsernames()
+    {
+        var expectedToken = fixture.CurrentAccessToken();
+        var upstream = new OAuthUpstream(token => token == expectedToken);
+        await using var server = upstream.Start(OAuthOnly);
+        using var http = new HttpClient();
+        await using var harness = await TapHarness.StartScriptedAsync(server, configure: o => o with { UpstreamTls = UpstreamTlsPolicy.Auto, AuthBridge = Bridge(http), MaskUsernames = true });
+
+        await using (var raw = await RawSmtpClient.ConnectAndEhloAsync(harness.Port))
+        {
+            await raw.SendAsync("AUTH PLAIN\r\n");
+            Assert.Equal(string.Empty, (await raw.ExpectAsync(334)).FirstLine);
+            Assert.Empty(AuthLines(server));
+            await raw.SendAsync(PlainBlob(OAuthTestServer.User, AccountCli.AppPassword) + "\r\n");
+            await raw.ExpectAsync(235);
+            await raw.SendAsync("QUIT\r\n");
+            await raw.ExpectAsync(221);
+        }
+
+        Assert.Single(upstream.Seen);
+        var transcript = await harness.WaitForTranscriptAsync("Session closed");
+        Assert.Contains("AUTH bridged: client PLAIN as ******** (app password ok) -> server XOAUTH2, token for ******** from cache, expires ", transcript, StringComparison.Ordinal);
+        Assert.DoesNotContain(OAuthTestServer.User, transcript, StringComparison.OrdinalIgnoreCase);
+        await AssertNoSecretAsync(harness, upstream);
+    }
+
+    [Fact]
     public async Task TokenRefused_XOAuth2ErrorChallengeAnsweredByTheTap_ClientGetsTheServersFinalReply()
     {
         var upstream = new OAuthUpstream(_ => false);
@@ -186,7 +213,7 @@ public sealed class OAuth2BridgeTests(OAuth2BridgeFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task UserWithoutAccount_PlainAndLoginRelayedUnchanged()
+    public async Task UserWithoutAccount_PlainLoginAndPlainAfter334_RelayedUnchanged()
     {
         const string user = "alice@elsewhere.example";
         const string password = "alice-basic-password-canary-6f";
@@ -206,11 +233,15 @@ public sealed class OAuth2BridgeTests(OAuth2BridgeFixture fixture) : IClassFixtu
             await raw.ExpectAsync(334);
             await raw.SendAsync(B64(password) + "\r\n");
             Assert.StartsWith("5.7.8 basic", (await raw.ExpectAsync(535)).FirstLine, StringComparison.Ordinal);
+            await raw.SendAsync("AUTH PLAIN\r\n");
+            await raw.ExpectAsync(334);
+            await raw.SendAsync(blob + "\r\n");
+            Assert.StartsWith("5.7.8 basic", (await raw.ExpectAsync(535)).FirstLine, StringComparison.Ordinal);
             await raw.SendAsync("QUIT\r\n");
             await raw.ExpectAsync(221);
         }
 
-        Assert.Equal(new[] { "AUTH PLAIN " + blob, "AUTH LOGIN", B64(user), B64(password) }, upstream.BasicLines);
+        Assert.Equal(new[] { "AUTH PLAIN " + blob, "AUTH LOGIN", B64(user), B64(password), "AUTH PLAIN", blob }, upstream.BasicLines);
         Assert.Empty(upstream.Seen);
         var transcript = await harness.WaitForTranscriptAsync("Session closed");
         Assert.Contains("AUTH not bridged: alice@elsewhere.example has no account; the client's AUTH PLAIN goes to the server unchanged", transcript, StringComparison.Ordinal);
@@ -401,6 +432,12 @@ public sealed class OAuth2BridgeTests(OAuth2BridgeFixture fixture) : IClassFixtu
         private async Task BasicAsync(ScriptedConnection c, string line)
         {
             BasicLines.Add(line);
+            if (line.Equals("AUTH PLAIN", StringComparison.OrdinalIgnoreCase))
+            {
+                await c.SendAsync("334 \r\n");
+                BasicLines.Add(await c.ReadLineAsync() ?? "<closed>");
+            }
+
             if (line.Equals("AUTH LOGIN", StringComparison.OrdinalIgnoreCase))
             {
                 await c.SendAsync("334 VXNlcm5hbWU6\r\n");
