@@ -157,6 +157,41 @@ public sealed class OAuth2BridgeTests(OAuth2BridgeFixture fixture) : IClassFixtu
         await AssertNoSecretAsync(harness, upstream);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ServerOffersOnlyOAuthBearer_BridgedWithRfc7628_RefusalAnsweredWithAQ(bool tokenAccepted)
+    {
+        var expectedToken = fixture.CurrentAccessToken();
+        var upstream = new OAuthUpstream(token => tokenAccepted && token == expectedToken);
+        await using var server = upstream.Start("AUTH OAUTHBEARER");
+        using var http = new HttpClient();
+        await using var harness = await StartTapAsync(server, Bridge(http));
+
+        await using (var raw = await RawSmtpClient.ConnectAndEhloAsync(harness.Port))
+        {
+            await raw.SendAsync("AUTH PLAIN " + PlainBlob(OAuthTestServer.User, AccountCli.AppPassword) + "\r\n");
+            await raw.ExpectAsync(tokenAccepted ? 235 : 535);
+            await raw.SendAsync("QUIT\r\n");
+            await raw.ExpectAsync(221);
+        }
+
+        var transcript = await harness.WaitForTranscriptAsync("Session closed");
+        Assert.Contains("-> server OAUTHBEARER, token for crm@contoso.example from cache", transcript, StringComparison.Ordinal);
+        Assert.Contains("tap>server AUTH OAUTHBEARER ********", transcript, StringComparison.Ordinal);
+        if (tokenAccepted)
+        {
+            Assert.Equal(new[] { OAuthTestServer.User + " " + expectedToken }, upstream.Seen);
+        }
+        else
+        {
+            Assert.Equal(1, upstream.EmptyAnswers);
+            Assert.Contains("tap>server AQ== [%x01] [the tap ends the refused OAUTHBEARER exchange]", transcript, StringComparison.Ordinal);
+        }
+
+        await AssertNoSecretAsync(harness, upstream);
+    }
+
     [Fact]
     public async Task TokenRefused_XOAuth2ErrorChallengeAnsweredByTheTap_ClientGetsTheServersFinalReply()
     {
@@ -380,6 +415,9 @@ public sealed class OAuth2BridgeTests(OAuth2BridgeFixture fixture) : IClassFixtu
                     case "AUTH" when line.StartsWith("AUTH XOAUTH2 ", StringComparison.Ordinal):
                         await XOAuth2Async(c, line["AUTH XOAUTH2 ".Length..]);
                         break;
+                    case "AUTH" when line.StartsWith("AUTH OAUTHBEARER ", StringComparison.Ordinal):
+                        await OAuthBearerAsync(c, line["AUTH OAUTHBEARER ".Length..]);
+                        break;
                     case "AUTH":
                         await BasicAsync(c, line);
                         break;
@@ -427,6 +465,37 @@ public sealed class OAuth2BridgeTests(OAuth2BridgeFixture fixture) : IClassFixtu
             }
 
             await c.SendAsync("535 5.7.3 Authentication unsuccessful\r\n");
+        }
+
+        /// <summary>RFC 7628: <c>n,a=USER,^Aauth=Bearer TOKEN^A^A</c>; a refusal is a 334 error challenge answered with <c>AQ==</c>.</summary>
+        private async Task OAuthBearerAsync(ScriptedConnection c, string initialResponse)
+        {
+            lock (InitialResponses)
+            {
+                InitialResponses.Add(initialResponse);
+            }
+
+            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(initialResponse)).Split('\u0001');
+            var header = parts[0];
+            var token = parts[1]["auth=Bearer ".Length..];
+            if (header.StartsWith("n,a=", StringComparison.Ordinal) && header.EndsWith(',') && parts.Length == 4 && tokenOk(token))
+            {
+                lock (Seen)
+                {
+                    Seen.Add(header[4..^1] + " " + token);
+                }
+
+                await c.SendAsync("235 2.7.0 Authentication successful\r\n");
+                return;
+            }
+
+            await c.SendAsync("334 " + Convert.ToBase64String("{\"status\":\"invalid_token\"}"u8.ToArray()) + "\r\n");
+            if (await c.ReadLineAsync() == "AQ==")
+            {
+                Interlocked.Increment(ref EmptyAnswers);
+            }
+
+            await c.SendAsync("535 5.7.8 Authentication credentials invalid\r\n");
         }
 
         private async Task BasicAsync(ScriptedConnection c, string line)
