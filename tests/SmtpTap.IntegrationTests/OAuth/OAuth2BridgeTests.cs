@@ -57,7 +57,7 @@ public sealed class OAuth2BridgeTests(OAuth2BridgeFixture fixture) : IClassFixtu
         var upstream = new OAuthUpstream(token => fixture.Server.Secrets.Contains(token));
         await using var server = upstream.Start(OAuthOnly);
         using var http = new HttpClient();
-        await using var harness = await StartTapAsync(server, Bridge(http, new ShiftedTime(TimeSpan.FromHours(3))));
+        await using var harness = await StartTapAsync(server, Bridge(http, ClockPastTheStoredToken()));
 
         await using (var raw = await RawSmtpClient.ConnectAndEhloAsync(harness.Port))
         {
@@ -193,6 +193,36 @@ public sealed class OAuth2BridgeTests(OAuth2BridgeFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task FiftyConcurrentSessionsOnAnExpiredToken_ExactlyOneRefresh_AllBridgedWithTheNewToken()
+    {
+        var before = fixture.Server.TokenRequests;
+        var upstream = new OAuthUpstream(token => fixture.Server.Secrets.Contains(token));
+        await using var server = upstream.Start(OAuthOnly);
+        using var http = new HttpClient();
+        await using var harness = await StartTapAsync(server, Bridge(http, ClockPastTheStoredToken()));
+        var blob = PlainBlob(OAuthTestServer.User, AccountCli.AppPassword);
+
+        var sessions = Enumerable.Range(0, 50).Select(async _ =>
+        {
+            await using var raw = await RawSmtpClient.ConnectAndEhloAsync(harness.Port);
+            await raw.SendAsync("AUTH PLAIN " + blob + "\r\n");
+            await raw.ExpectAsync(235);
+            await raw.SendAsync("QUIT\r\n");
+            await raw.ExpectAsync(221);
+        });
+        await Task.WhenAll(sessions).WaitAsync(TimeSpan.FromSeconds(120));
+
+        Assert.Equal(before + 1, fixture.Server.TokenRequests);
+        Assert.Equal(50, upstream.Seen.Count);
+        Assert.Single(upstream.Seen.Distinct());
+        Assert.Equal(OAuthTestServer.User + " " + fixture.CurrentAccessToken(), upstream.Seen[0]);
+        var transcript = await harness.WaitForTranscriptAsync("Session closed", 50);
+        Assert.Equal(1, transcript.Split('\n').Count(l => l.Contains("token for crm@contoso.example refreshed", StringComparison.Ordinal)));
+        Assert.Equal(49, transcript.Split('\n').Count(l => l.Contains("token for crm@contoso.example from cache", StringComparison.Ordinal)));
+        await AssertNoSecretAsync(harness, upstream);
+    }
+
+    [Fact]
     public async Task TokenRefused_XOAuth2ErrorChallengeAnsweredByTheTap_ClientGetsTheServersFinalReply()
     {
         var upstream = new OAuthUpstream(_ => false);
@@ -223,7 +253,7 @@ public sealed class OAuth2BridgeTests(OAuth2BridgeFixture fixture) : IClassFixtu
         var upstream = new OAuthUpstream(_ => true);
         await using var server = upstream.Start(OAuthOnly);
         using var http = new HttpClient();
-        await using var harness = await StartTapAsync(server, Bridge(http, new ShiftedTime(TimeSpan.FromHours(3))));
+        await using var harness = await StartTapAsync(server, Bridge(http, ClockPastTheStoredToken()));
         const string wrong = "wrong-app-password-canary-0b3e";
 
         await using (var raw = await RawSmtpClient.ConnectAndEhloAsync(harness.Port))
@@ -338,6 +368,13 @@ public sealed class OAuth2BridgeTests(OAuth2BridgeFixture fixture) : IClassFixtu
         {
             SecretCanary.AssertAbsent(secret, all);
         }
+    }
+
+    /// <summary>A clock 10 minutes past the expiry of the access token the vault holds now, whatever earlier tests stored: the bridge must refresh.</summary>
+    private ShiftedTime ClockPastTheStoredToken()
+    {
+        var expires = new TokenVault(fixture.Home).State(OAuth2BridgeFixture.Account).AccessTokenExpiresUtc!.Value;
+        return new ShiftedTime(expires - DateTimeOffset.UtcNow + TimeSpan.FromMinutes(10));
     }
 
     private AccountAuthBridge Bridge(HttpClient http, TimeProvider? time = null) =>
