@@ -10,7 +10,7 @@ namespace SmtpTap.Bridge;
 /// ("credentials for this client user?") answered by <see cref="AccountCredentials"/>, with each failure named by its
 /// step and the command that fixes it. The relay never sees an account, a token store or an OAuth2 type.
 /// </summary>
-internal sealed class AccountAuthBridge(AccountStore accounts, TokenVault vault, IUpstreamCredentials credentials) : IAuthBridge
+internal sealed class AccountAuthBridge(AccountStore accounts, TokenVault vault, AccountCredentials credentials) : IAuthBridge
 {
     public const string MechanismStep = "choosing the upstream mechanism";
     public const string TokenStoreStep = "opening the token store";
@@ -70,6 +70,8 @@ internal sealed class AccountAuthBridge(AccountStore accounts, TokenVault vault,
         }
         catch (OAuthException ex)
         {
+            // The next session reads the token store again: a new "account login" while the tap runs is picked up.
+            credentials.Forget(account.Name);
             return BridgeDecision.Failed(account.Name, TokenStep, ex.Message, login);
         }
 

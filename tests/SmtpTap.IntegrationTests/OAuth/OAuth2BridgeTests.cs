@@ -377,6 +377,47 @@ public sealed class OAuth2BridgeTests(OAuth2BridgeFixture fixture) : IClassFixtu
         return new ShiftedTime(expires - DateTimeOffset.UtcNow + TimeSpan.FromMinutes(10));
     }
 
+    [Fact]
+    public async Task RefreshRefused_ThenLoginAgainWhileTheTapRuns_NextSessionUsesTheNewTokens()
+    {
+        using var temp = new TempDirectory();
+        var home = SmtpTapHome.At(temp.Sub("home"));
+        const string user = "relogin@contoso.example";
+        new AccountStore(home).Add(new AccountDefinition
+        {
+            Name = "relogin",
+            Provider = OAuthProvider.Generic,
+            ClientId = OAuthTestServer.PublicClientId,
+            TokenEndpoint = fixture.Server.TokenEndpoint,
+            Scopes = [OAuthTestServer.SmtpScope, "offline_access"],
+            Flow = OAuthFlow.Browser,
+            User = user,
+        });
+        var vault = new TokenVault(home, new KdfCost(1024, 1, 1));
+        vault.Save("relogin", AccountCli.AppPassword, new TokenSet { AccessToken = "old-access-token-canary-77aa01", AccessTokenExpiresUtc = DateTimeOffset.UtcNow.AddHours(-1), RefreshToken = "revoked-refresh-token-canary-5c" });
+        var newToken = fixture.CurrentAccessToken();
+        var upstream = new OAuthUpstream(token => token == newToken);
+        await using var server = upstream.Start(OAuthOnly);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        await using var harness = await StartTapAsync(server, AccountAuthBridge.Create(home, http, _ => null));
+        var blob = PlainBlob(user, AccountCli.AppPassword);
+
+        await using (var raw = await RawSmtpClient.ConnectAndEhloAsync(harness.Port))
+        {
+            await raw.SendAsync("AUTH PLAIN " + blob + "\r\n");
+            await raw.ExpectAsync(454);
+        }
+
+        vault.Save("relogin", AccountCli.AppPassword, new TokenSet { AccessToken = newToken, AccessTokenExpiresUtc = DateTimeOffset.UtcNow.AddMinutes(30), RefreshToken = "new-refresh-token-canary-19e0" });
+        await using (var raw = await RawSmtpClient.ConnectAndEhloAsync(harness.Port))
+        {
+            await raw.SendAsync("AUTH PLAIN " + blob + "\r\n");
+            await raw.ExpectAsync(235);
+        }
+
+        Assert.Equal(new[] { user + " " + newToken }, upstream.Seen);
+    }
+
     private AccountAuthBridge Bridge(HttpClient http, TimeProvider? time = null) =>
         AccountAuthBridge.Create(fixture.Home, http, name => name == AccountCli.ClientSecretVariable ? OAuthTestServer.ClientSecret : null, time);
 
