@@ -47,4 +47,10 @@ internal sealed record TapOptions
     /// A local plaintext client may authenticate when the upstream leg is TLS; a remote one follows the server's own posture.
     /// </summary>
     public Func<System.Net.IPAddress, bool> IsLocalAddress { get; init; } = System.Net.IPAddress.IsLoopback;
+
+    /// <summary>
+    /// Credential bridging (--oauth2): AUTH PLAIN and LOGIN from clients are answered by the tap and, for users with an
+    /// account, the tap authenticates upstream itself (null: every AUTH is relayed unchanged).
+    /// </summary>
+    public Auth.IAuthBridge? AuthBridge { get; init; }
 }

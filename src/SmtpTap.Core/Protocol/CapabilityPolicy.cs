@@ -16,4 +16,10 @@ internal sealed record CapabilityPolicy
 
     /// <summary>The tap's own message size limit (0: none); SIZE is lowered to it when the server's is higher or absent.</summary>
     public long MaxMessageSize { get; init; }
+
+    /// <summary>
+    /// Mechanisms the tap takes from clients itself (the OAuth2 bridge: PLAIN and LOGIN), added to the server's AUTH line
+    /// when the server offers XOAUTH2 or OAUTHBEARER; empty without the bridge.
+    /// </summary>
+    public IReadOnlyList<string> BridgeAuthMechanisms { get; init; } = [];
 }

@@ -54,7 +54,7 @@ internal static class EhloRewriter
 
                     if (filtered is not null)
                     {
-                        lines.Add(filtered);
+                        lines.Add(AddBridgeMechanisms(filtered, policy.BridgeAuthMechanisms, changes));
                     }
 
                     break;
@@ -96,6 +96,30 @@ internal static class EhloRewriter
         }
 
         return changes.Count == 0 ? new EhloRewrite(reply, []) : new EhloRewrite(new SmtpReply(250, lines), changes);
+    }
+
+    /// <summary>With the OAuth2 bridge, an AUTH line that offers XOAUTH2 or OAUTHBEARER also offers PLAIN and LOGIN to the client.</summary>
+    private static string AddBridgeMechanisms(string line, IReadOnlyList<string> bridged, List<string> changes)
+    {
+        if (bridged.Count == 0)
+        {
+            return line;
+        }
+
+        var offered = line[5..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (!offered.Any(m => m.Equals("XOAUTH2", StringComparison.OrdinalIgnoreCase) || m.Equals("OAUTHBEARER", StringComparison.OrdinalIgnoreCase)))
+        {
+            return line;
+        }
+
+        var missing = bridged.Where(b => !offered.Contains(b, StringComparer.OrdinalIgnoreCase)).ToArray();
+        if (missing.Length == 0)
+        {
+            return line;
+        }
+
+        changes.Add("added " + string.Join(' ', missing) + " to AUTH: the OAuth2 bridge (--oauth2) takes them from the client and authenticates upstream with OAuth2");
+        return line + " " + string.Join(' ', missing);
     }
 
     /// <summary>Mechanisms listed in the server's AUTH line (first line wins if repeated), upper-cased.</summary>

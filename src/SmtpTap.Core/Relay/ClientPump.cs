@@ -19,6 +19,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
     private readonly DataRelay _data = new(context, serverPump);
     private readonly TransactionState _transaction = new();
     private readonly AuthTail _authTail = new();
+    private AuthBridgeExchange? _bridge;
     private bool _needEhlo;
     private bool _normalisedCommandLogged;
     private long? _partialLineSince;
@@ -189,7 +190,12 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         var inAuth = context.Sasl is not null;
         _authTail.Take(discarder.Discarded);
         Transcript.Line(TranscriptDirection.ClientToTap, (inAuth ? SaslMask.Placeholder : "(over-long line)") + " (" + discarder.Discarded + " octets, discarded)");
-        if (inAuth)
+        if (_bridge is { Active: true })
+        {
+            Transcript.Warning("AUTH line longer than " + Limits.MaxAuthLine + " octets: the exchange the tap answers itself is abandoned (the server never saw it)");
+            _bridge.Abandon();
+        }
+        else if (inAuth)
         {
             Transcript.Warning("AUTH line longer than " + Limits.MaxAuthLine + " octets: not forwarded; the exchange is cancelled upstream with \"*\"");
             Interlocked.Add(ref context.TapBytesToServer, 3);
@@ -253,6 +259,14 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
 
     private async Task CancelAuthAsync(CancellationToken cancellationToken)
     {
+        if (_bridge is { Active: true })
+        {
+            Transcript.Warning("The AUTH exchange the tap answers itself is abandoned (the server never saw it)");
+            _bridge.Abandon();
+            _authTail.ExchangeEnded(BufferedCount());
+            return;
+        }
+
         Transcript.Warning("The AUTH exchange is cancelled upstream with \"*\"");
         await ForwardAndWaitAsync(PendingKind.AuthCancel, "*\r\n"u8.ToArray(), cancellationToken);
         context.Sasl = null;
@@ -274,6 +288,17 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
             }
 
             return await ReplyErrorAsync(SmtpReply.Single(500, "5.5.2 smtptap: bare CR, LF or NUL in command line; not forwarded"), cancellationToken);
+        }
+
+        if (_bridge is { Active: true })
+        {
+            await _bridge.ContinueAsync(line, cancellationToken);
+            if (!_bridge.Active && context.Sasl is null)
+            {
+                _authTail.ExchangeEnded(BufferedCount());
+            }
+
+            return null;
         }
 
         if (context.Sasl is { } sasl)
@@ -375,6 +400,20 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
             await ReplyLocallyAsync(SmtpReply.Single(503, "5.5.1 smtptap: send EHLO again after STARTTLS (RFC 3207 section 4.2)"), cancellationToken);
             _authTail.ExchangeEnded(BufferedCount());
             return;
+        }
+
+        if (context.Options.AuthBridge is { } bridge && AuthBridgeExchange.Handles(sasl.Mechanism))
+        {
+            _bridge ??= new AuthBridgeExchange(context, bridge, this);
+            if (await _bridge.BeginAsync(line, sasl, hasIr ? content[irRange] : ReadOnlyMemory<byte>.Empty, hasIr, cancellationToken))
+            {
+                if (!_bridge.Active && context.Sasl is null)
+                {
+                    _authTail.ExchangeEnded(BufferedCount());
+                }
+
+                return;
+            }
         }
 
         context.Sasl = sasl;
@@ -603,7 +642,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         await context.Upstream.WriteAsync(new System.Buffers.ReadOnlySequence<byte>(line), flush: !defer, cancellationToken);
     }
 
-    private async Task<SmtpReply?> ForwardAndWaitAsync(PendingKind kind, byte[] line, CancellationToken cancellationToken) =>
+    internal async Task<SmtpReply?> ForwardAndWaitAsync(PendingKind kind, byte[] line, CancellationToken cancellationToken) =>
         (await ForwardAndWaitForAsync(kind, line, cancellationToken)).Reply;
 
     private async Task<(SmtpReply? Reply, PendingCommand Command)> ForwardAndWaitForAsync(PendingKind kind, byte[] line, CancellationToken cancellationToken)

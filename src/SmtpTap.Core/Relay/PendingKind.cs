@@ -11,6 +11,12 @@ internal enum PendingKind
 
     /// <summary>The tap's own "*" cancelling an AUTH exchange (its reply is logged, not relayed).</summary>
     AuthCancel,
+
+    /// <summary>
+    /// An AUTH step the tap sends on its own (the bridged OAuth2 AUTH, or the replay of an exchange the tap answered
+    /// locally): a 334 is answered by the tap and not relayed; any other reply goes to the client.
+    /// </summary>
+    TapAuth,
     Data,
     EndOfData,
     Bdat,

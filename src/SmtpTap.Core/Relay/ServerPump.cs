@@ -172,7 +172,7 @@ internal sealed class ServerPump(SessionContext context)
     private async Task RelayAsync(PendingCommand command, ReplyRead read, CancellationToken cancellationToken)
     {
         var reply = read.Reply;
-        if (command.Kind is PendingKind.Data or PendingKind.Auth or PendingKind.AuthResponse)
+        if (command.Kind is PendingKind.Data or PendingKind.Auth or PendingKind.AuthResponse or PendingKind.TapAuth)
         {
             // Client bytes already here were sent before the client could see this reply.
             command.ClientBytesWaitingAtReply = context.Client.SocketAvailable;
@@ -188,6 +188,14 @@ internal sealed class ServerPump(SessionContext context)
             case PendingKind.AuthCancel:
                 LogAuthReply(reply);
                 return;
+            case PendingKind.TapAuth:
+                LogAuthReply(reply);
+                if (reply.Code == 334)
+                {
+                    return;
+                }
+
+                break;
             case PendingKind.Ehlo:
                 Transcript.Lines(TranscriptDirection.ServerToTap, reply);
                 if (reply.Code == 250)
@@ -197,6 +205,7 @@ internal sealed class ServerPump(SessionContext context)
                 }
 
                 context.ServerListedStartTls = reply.Code == 250 && EhloRewriter.HasKeyword(reply, "STARTTLS");
+                context.UpstreamAuthMechanisms = EhloRewriter.AuthMechanisms(reply);
                 var rewrite = EhloRewriter.Rewrite(reply, context.CapabilityPolicy(context.ServerListedStartTls));
                 if (rewrite.Changed)
                 {

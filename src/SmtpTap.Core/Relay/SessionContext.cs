@@ -115,6 +115,9 @@ internal sealed class SessionContext
     /// <summary>The server's last EHLO offered CHUNKING (RFC 3030); BDAT is refused otherwise.</summary>
     public bool UpstreamChunking { get; set; }
 
+    /// <summary>The SASL mechanisms of the server's last EHLO reply to the client's EHLO (before the rewrite), upper-cased.</summary>
+    public IReadOnlyList<string> UpstreamAuthMechanisms { get; set; } = [];
+
     /// <summary>The fixed SIZE maximum of the server's last EHLO (0: none).</summary>
     public long UpstreamMaxSize { get; set; }
 
@@ -184,6 +187,7 @@ internal sealed class SessionContext
             AuthHiddenReason = reason,
             AllowRequireTls = Client.IsTls && UpstreamSetup.CertificateVerified,
             MaxMessageSize = Options.Limits.MaxMessageSize,
+            BridgeAuthMechanisms = Options.AuthBridge is null ? [] : AuthBridgeExchange.ClientMechanisms,
         };
     }
 }

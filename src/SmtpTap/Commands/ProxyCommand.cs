@@ -33,6 +33,8 @@ internal static class ProxyCommand
 
     private static readonly Option<bool> s_allowPlainAuth = new("--allow-plain-auth") { Description = "Allow AUTH over a plaintext upstream leg to a non-loopback host." };
 
+    private static readonly Option<bool> s_oauth2 = new("--oauth2") { Description = "OAuth2 bridge: a client that sends AUTH PLAIN or LOGIN as the user of an account (smtptap account add/login) is checked against its app password and authenticated upstream with XOAUTH2 or OAUTHBEARER; other users are relayed unchanged." };
+
     private static readonly Option<string> s_certDir = new("--cert-dir") { Description = "Home of the local CA and leaf certificates (default: certs/ in the SmtpTap home, $SMTPTAP_HOME or ~/.config/smtptap, whatever the current folder).", DefaultValueFactory = _ => HomePaths.DefaultCertDirectory };
 
     private static readonly Option<string?> s_cert = new("--cert") { Description = "Your own server certificate for the client leg: a PEM file (with --key) or a PFX/P12 file." };
@@ -92,7 +94,7 @@ internal static class ProxyCommand
     public static Command Create(ShutdownSignals? signals = null)
     {
         var command = new Command("proxy", "Listen for mail clients and relay each session to the real server, printing a masked transcript.");
-        foreach (var option in new Option[] { s_config, s_listen, s_upstream, s_upstreamTls, s_upstreamCa, s_upstreamInsecure, s_allowPlainAuth, s_certDir, s_cert, s_key, s_certPasswordEnv, s_transcripts, s_json, s_captureDir, s_logFile, s_showBody, s_maskUsernames, s_maxSessions, s_maxLineLength, s_lineEndings, s_clientStartTls, s_maxCommandLine, s_maxMessageSize, s_idleTimeout, s_minDataRate, s_maxSessionsPerIp, s_drainTimeout, s_metrics, s_otlp, s_trustedProxy })
+        foreach (var option in new Option[] { s_config, s_listen, s_upstream, s_upstreamTls, s_upstreamCa, s_upstreamInsecure, s_allowPlainAuth, s_oauth2, s_certDir, s_cert, s_key, s_certPasswordEnv, s_transcripts, s_json, s_captureDir, s_logFile, s_showBody, s_maskUsernames, s_maxSessions, s_maxLineLength, s_lineEndings, s_clientStartTls, s_maxCommandLine, s_maxMessageSize, s_idleTimeout, s_minDataRate, s_maxSessionsPerIp, s_drainTimeout, s_metrics, s_otlp, s_trustedProxy })
         {
             command.Options.Add(option);
         }
@@ -234,6 +236,7 @@ internal static class ProxyCommand
             UpstreamCaFiles = parseResult.GetValue(s_upstreamCa) ?? [],
             UpstreamInsecure = parseResult.GetValue(s_upstreamInsecure),
             AllowPlainAuth = parseResult.GetValue(s_allowPlainAuth),
+            OAuth2 = parseResult.GetValue(s_oauth2),
             CertDirectory = parseResult.GetValue(s_certDir) ?? HomePaths.DefaultCertDirectory,
             CertFile = cert,
             KeyFile = key,

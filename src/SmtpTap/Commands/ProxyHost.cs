@@ -38,6 +38,9 @@ internal sealed class ProxyHost : IAsyncDisposable
 
     public UpstreamEndpoint Upstream { get; private set; } = null!;
 
+    /// <summary>The OAuth2 bridge over the SmtpTap home's accounts (--oauth2), or null.</summary>
+    public Bridge.AccountAuthBridge? AuthBridge { get; private set; }
+
     public string? CaptureDirectory { get; private set; }
 
     /// <summary>Where the health check connects to see that the upstream is reachable (the capture server's loopback port for capture).</summary>
@@ -92,6 +95,11 @@ internal sealed class ProxyHost : IAsyncDisposable
         }
 
         Upstream = upstream;
+        if (settings.OAuth2)
+        {
+            AuthBridge = CreateAuthBridge();
+        }
+
         var options = new TapOptions
         {
             Listeners = settings.Listeners,
@@ -106,6 +114,7 @@ internal sealed class ProxyHost : IAsyncDisposable
             LineEndings = settings.LineEndings,
             ClientStartTls = settings.ClientStartTls,
             TrustedProxies = settings.TrustedProxies,
+            AuthBridge = AuthBridge,
             Limits = new TapLimits
             {
                 MaxSessions = settings.MaxSessions,
@@ -122,6 +131,23 @@ internal sealed class ProxyHost : IAsyncDisposable
         };
         Tap = new TapServer(options, upstream, certificates, logger);
         Tap.Start();
+    }
+
+    private Bridge.AccountAuthBridge CreateAuthBridge()
+    {
+        try
+        {
+            var home = OAuth.SmtpTapHome.Resolve(Environment.GetEnvironmentVariable);
+            var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            _owned.Add(http);
+            var bridge = Bridge.AccountAuthBridge.Create(home, http, Environment.GetEnvironmentVariable);
+            bridge.Accounts.List();
+            return bridge;
+        }
+        catch (OAuth.OAuthException ex)
+        {
+            throw new UserInputException("--oauth2: " + ex.Message);
+        }
     }
 
     private IServerCertificateSource LoadClientLegCertificates(ProxySettings settings)

@@ -134,6 +134,20 @@ internal static class ProxyRunner
         }
 
         logger.Information("Relaying to {Upstream:l}", host.Upstream.Url);
+        if (host.AuthBridge is { } bridge)
+        {
+            var accounts = bridge.Accounts.List();
+            if (accounts.Count == 0)
+            {
+                logger.Warning("OAuth2 bridge on, but {AccountsFile:l} defines no account yet (smtptap account add NAME ...): every AUTH is relayed unchanged", bridge.Accounts.Home.AccountsFile);
+            }
+            else
+            {
+                logger.Information(
+                    "OAuth2 bridge on: AUTH PLAIN or LOGIN as {AccountUsers:l} is checked against the account's app password and sent upstream as XOAUTH2/OAUTHBEARER; other users are relayed unchanged",
+                    string.Join(", ", accounts.Select(a => (settings.MaskUsernames ? "the user of account " : a.User + " (") + a.Name + (settings.MaskUsernames ? string.Empty : ")"))));
+            }
+        }
         if (host.Capture is not null)
         {
             logger.Information("Built-in capture server on {CaptureEndPoint:l}; messages are stored in {CaptureDirectory:l}", host.Capture.EndPoint.ToString(), Path.GetFullPath(host.CaptureDirectory!));

@@ -17,6 +17,9 @@ internal sealed record ProxySettings
 
     public bool AllowPlainAuth { get; init; }
 
+    /// <summary>--oauth2: bridge AUTH PLAIN/LOGIN of account users to XOAUTH2/OAUTHBEARER upstream.</summary>
+    public bool OAuth2 { get; init; }
+
     public string CertDirectory { get; init; } = HomePaths.DefaultCertDirectory;
 
     public string? CertFile { get; init; }

@@ -62,4 +62,11 @@ public sealed class ProxyLimitOptionsTests
         Assert.False(ok);
         Assert.Contains(option, problem, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void OAuth2_OffByDefault_OnWithTheFlag()
+    {
+        Assert.False(Build().Settings!.OAuth2);
+        Assert.True(Build("--oauth2").Settings!.OAuth2);
+    }
 }

@@ -29,6 +29,25 @@ public sealed class EhloRewriterTests
     }
 
     [Fact]
+    public void Rewrite_WithTheOAuth2Bridge_AddsPlainAndLoginNextToXOAuth2_AndSaysWhy()
+    {
+        var reply = new SmtpReply(250, ["mx", "AUTH LOGIN XOAUTH2", "8BITMIME"]);
+        var result = EhloRewriter.Rewrite(reply, new CapabilityPolicy { BridgeAuthMechanisms = ["PLAIN", "LOGIN"] });
+        Assert.Equal(["mx", "AUTH LOGIN XOAUTH2 PLAIN", "8BITMIME"], result.Reply.Lines);
+        Assert.Equal("added PLAIN to AUTH: the OAuth2 bridge (--oauth2) takes them from the client and authenticates upstream with OAuth2", Assert.Single(result.Changes));
+    }
+
+    [Theory]
+    [InlineData("AUTH PLAIN LOGIN CRAM-MD5")]
+    [InlineData("AUTH OAUTHBEARER PLAIN LOGIN")]
+    public void Rewrite_WithTheOAuth2Bridge_NoOAuthMechanismOrNothingMissing_Unchanged(string auth)
+    {
+        var reply = new SmtpReply(250, ["mx", auth]);
+        var result = EhloRewriter.Rewrite(reply, new CapabilityPolicy { BridgeAuthMechanisms = ["PLAIN", "LOGIN"] });
+        Assert.False(result.Changed);
+    }
+
+    [Fact]
     public void Rewrite_TlsClientLeg_RemovesServersStartTls()
     {
         var reply = new SmtpReply(250, ["mx", "STARTTLS", "8BITMIME"]);
