@@ -45,12 +45,13 @@ internal sealed class ProxyHost : IAsyncDisposable
 
     public int UpstreamPort => Upstream.Port;
 
-    public static async Task<ProxyHost> StartAsync(ProxySettings settings, Serilog.ILogger logger, CancellationToken cancellationToken)
+    /// <param name="observers">Observers of every session's transcript besides the Serilog output (the web UI's store).</param>
+    public static async Task<ProxyHost> StartAsync(ProxySettings settings, Serilog.ILogger logger, CancellationToken cancellationToken, IReadOnlyList<Core.Transcript.ITranscriptObserver>? observers = null)
     {
         var host = new ProxyHost();
         try
         {
-            await host.InitializeAsync(settings, logger, cancellationToken);
+            await host.InitializeAsync(settings, logger, observers ?? [], cancellationToken);
             return host;
         }
         catch
@@ -60,7 +61,7 @@ internal sealed class ProxyHost : IAsyncDisposable
         }
     }
 
-    private async Task InitializeAsync(ProxySettings settings, Serilog.ILogger logger, CancellationToken cancellationToken)
+    private async Task InitializeAsync(ProxySettings settings, Serilog.ILogger logger, IReadOnlyList<Core.Transcript.ITranscriptObserver> observers, CancellationToken cancellationToken)
     {
         var certificates = LoadClientLegCertificates(settings);
         var trusted = new List<X509Certificate2>();
@@ -106,6 +107,7 @@ internal sealed class ProxyHost : IAsyncDisposable
             LineEndings = settings.LineEndings,
             ClientStartTls = settings.ClientStartTls,
             TrustedProxies = settings.TrustedProxies,
+            TranscriptObservers = observers,
             Limits = new TapLimits
             {
                 MaxSessions = settings.MaxSessions,
