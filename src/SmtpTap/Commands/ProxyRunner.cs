@@ -50,15 +50,7 @@ internal static class ProxyRunner
             await using var web = webStore is not null
                 ? await Web.WebEndpoint.StartAsync(settings.Web!, webStore, System.Net.IPAddress.IsLoopback(settings.Web!.Address) ? null : Web.WebSecurity.NewToken(), CancellationToken.None)
                 : null;
-            PrintBanner(host, logger, settings);
-            if (web is not null)
-            {
-                logger.Information("Web UI on {WebUrl:l} (keeps the last {WebHistory} sessions in memory)", web.Url.ToString(), settings.WebHistory);
-                if (!System.Net.IPAddress.IsLoopback(settings.Web!.Address))
-                {
-                    logger.Warning("The web UI {WebEndPoint:l} is reachable from other machines over plain HTTP: it shows transcripts (masked) to whoever has the token in the URL above", settings.Web.ToString());
-                }
-            }
+            PrintBanner(host, logger, settings, web?.Url);
 
             Service.ServiceNotifier.Ready();
             if (metrics is not null)
@@ -130,7 +122,7 @@ internal static class ProxyRunner
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 
-    private static void PrintBanner(ProxyHost host, ILogger logger, ProxySettings settings)
+    private static void PrintBanner(ProxyHost host, ILogger logger, ProxySettings settings, Uri? webUrl)
     {
         foreach (var listener in host.Tap.BoundListeners)
         {
@@ -160,6 +152,15 @@ internal static class ProxyRunner
                 Path.GetFullPath(ca.CertificatePath),
                 host.AuthorityCreated ? "just created: no client trusts it yet" : "reused",
                 string.Join(' ', fingerprint.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
+        }
+
+        if (webUrl is not null)
+        {
+            logger.Information("Web UI on {WebUrl:l} (keeps the last {WebHistory} sessions in memory)", webUrl.ToString(), settings.WebHistory);
+            if (!System.Net.IPAddress.IsLoopback(settings.Web!.Address))
+            {
+                logger.Warning("The web UI {WebEndPoint:l} is reachable from other machines over plain HTTP: it shows transcripts (masked) to whoever has the token in the URL above", settings.Web.ToString());
+            }
         }
 
         logger.Information("Press Ctrl+C to stop (open sessions get up to {DrainSeconds} s to finish; Ctrl+C again stops at once)", settings.DrainTimeoutSeconds);
