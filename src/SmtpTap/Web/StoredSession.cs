@@ -69,11 +69,7 @@ internal sealed partial class StoredSession(string id, DateTimeOffset started, i
             TranscriptDirection.Event => Event(record),
             _ => false,
         };
-        if (changed)
-        {
-            _summary = null;
-        }
-
+        _summary = null; // its line count changed, if nothing else
         return changed;
     }
 

@@ -139,7 +139,9 @@ public sealed class SessionStoreTests
     {
         var store = new SessionStore(10, maxLinesPerSession: 5);
         var r = Recorder(store, "s1");
-        for (var i = 0; i < 12; i++)
+        r(TranscriptDirection.ClientToTap, "EHLO x");
+        Assert.Equal(1, store.Get("s1")!.Session.LineCount);
+        for (var i = 1; i < 12; i++)
         {
             r(TranscriptDirection.ServerToTap, "250 ok " + i);
         }
