@@ -35,6 +35,12 @@ internal sealed partial class StoredSession(string id, DateTimeOffset started, i
 
     public string? Upstream { get; private set; }
 
+    /// <summary>"protocol cipher" of the client leg's TLS, or null while it is plain.</summary>
+    public string? ClientTls { get; private set; }
+
+    /// <summary>"protocol cipher" of the upstream leg's TLS, or null while it is plain.</summary>
+    public string? UpstreamTls { get; private set; }
+
     public string? Ehlo { get; private set; }
 
     public string? AuthMechanism { get; private set; }
@@ -74,7 +80,7 @@ internal sealed partial class StoredSession(string id, DateTimeOffset started, i
     }
 
     public SessionSummary Summary() => _summary ??= new SessionSummary(
-        Id, Started, Ended, Status, Outcome, ClientAddress, Listener, Upstream, Ehlo, AuthMechanism, User,
+        Id, Started, Ended, Status, Outcome, ClientAddress, Listener, Upstream, ClientTls, UpstreamTls, Ehlo, AuthMechanism, User,
         [.. _senders], [.. _recipients], [.. _subjects], Accepted, Rejected, (int)_seq);
 
     /// <summary>open (not closed yet), accepted (a message accepted, none refused), rejected (a message, a recipient or AUTH refused), failed (ended by an error), closed (ended cleanly without any of these).</summary>
@@ -175,6 +181,22 @@ internal sealed partial class StoredSession(string id, DateTimeOffset started, i
             Outcome = outcome;
             Ended = record.Timestamp;
             return true;
+        }
+
+        if (properties.TryGetValue("TlsProtocol", out var protocol))
+        {
+            var tls = protocol + " " + properties.GetValueOrDefault("CipherSuite");
+            if (record.Text.StartsWith("TLS established with client", StringComparison.Ordinal))
+            {
+                ClientTls = tls;
+                return true;
+            }
+
+            if (record.Text.StartsWith("TLS established with upstream", StringComparison.Ordinal))
+            {
+                UpstreamTls = tls;
+                return true;
+            }
         }
 
         if (properties.TryGetValue("ClientEndPoint", out var client) && ClientAddress is null)

@@ -10,6 +10,8 @@ internal sealed record SessionSummary(
     string? ClientAddress,
     string? Listener,
     string? Upstream,
+    string? ClientTls,
+    string? UpstreamTls,
     string? Ehlo,
     string? AuthMechanism,
     string? User,

@@ -24,6 +24,8 @@ public sealed class WebApiTests
         var id = session.GetProperty("id").GetString()!;
         Assert.Equal("accepted", session.GetProperty("status").GetString());
         Assert.Equal("crm.local", session.GetProperty("ehlo").GetString());
+        Assert.StartsWith("Tls1", session.GetProperty("upstreamTls").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, session.GetProperty("clientTls").ValueKind);
         Assert.StartsWith("127.0.0.1:", session.GetProperty("clientAddress").GetString(), StringComparison.Ordinal);
         Assert.Equal("sender@example.test", session.GetProperty("senders")[0].GetString());
         Assert.Equal("rcpt@example.test", session.GetProperty("recipients")[0].GetString());

@@ -64,6 +64,8 @@ public sealed class SessionStoreTests
         Assert.Equal("192.0.2.7:5000", s.ClientAddress);
         Assert.Equal("smtp://127.0.0.1:2525", s.Listener);
         Assert.Equal("smtp://mx.example:25", s.Upstream);
+        Assert.Equal("Tls13 TLS_AES_256_GCM_SHA384", s.UpstreamTls);
+        Assert.Null(s.ClientTls);
         Assert.Equal("crm.local", s.Ehlo);
         Assert.Equal("PLAIN", s.AuthMechanism);
         Assert.Equal("alice", s.User);
@@ -195,6 +197,7 @@ public sealed class SessionStoreTests
         var r = Recorder(store, id);
         Event(store, id, "Client " + client + " connected to smtp://127.0.0.1:2525", new() { ["ClientEndPoint"] = client, ["Listener"] = "smtp://127.0.0.1:2525" });
         Event(store, id, "Connected to upstream smtp://mx.example:25 (192.0.2.1:25)", new() { ["Upstream"] = "smtp://mx.example:25", ["RemoteEndPoint"] = "192.0.2.1:25" });
+        Event(store, id, "TLS established with upstream: Tls13 TLS_AES_256_GCM_SHA384, certificate CN=mx.example, verified", new() { ["TlsProtocol"] = "Tls13", ["CipherSuite"] = "TLS_AES_256_GCM_SHA384", ["Subject"] = "CN=mx.example", ["Verification"] = "verified" });
         r(TranscriptDirection.ServerToTap, "220 mx.example ESMTP");
         r(TranscriptDirection.ClientToTap, "EHLO crm.local");
         r(TranscriptDirection.ServerToTap, "250 mx.example");

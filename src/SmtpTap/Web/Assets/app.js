@@ -33,6 +33,12 @@
     return d.toLocaleTimeString(undefined, { hour12: false }) + '.' + String(d.getMilliseconds()).padStart(3, '0');
   }
 
+  function duration(s) {
+    if (!s.ended) return '';
+    const ms = new Date(s.ended) - new Date(s.started);
+    return ms < 1000 ? ms + ' ms' : (ms / 1000).toFixed(1) + ' s';
+  }
+
   function matches(s) {
     const q = $('q').value.trim().toLowerCase();
     const status = $('status').value;
@@ -55,12 +61,14 @@
         el('td', null, time(s.started)),
         el('td', null, s.id),
         el('td', null, s.clientAddress || ''),
+        el('td', null, (s.clientTls ? 'TLS' : 'plain') + ' / ' + (s.upstreamTls ? 'TLS' : 'plain')),
         el('td', null, s.ehlo || ''),
         el('td', null, s.user || ''),
         el('td', null, (s.senders || []).join(', ')),
         el('td', null, (s.recipients || []).length),
         el('td', null, (s.subjects || []).join(' | ')),
-        el('td', 'status status-' + s.status, s.status));
+        el('td', 'status status-' + s.status, s.status),
+        el('td', null, duration(s)));
       fragment.append(tr);
     }
     body.replaceChildren(fragment);
@@ -97,8 +105,9 @@
     const facts = [
       ['Status', s.status + (s.outcome ? ' (' + s.outcome + ')' : '')],
       ['Started', new Date(s.started).toLocaleString()],
-      ['Ended', s.ended ? new Date(s.ended).toLocaleString() : '—'],
+      ['Ended', s.ended ? new Date(s.ended).toLocaleString() + ' (' + duration(s) + ')' : '—'],
       ['Client', s.clientAddress], ['Listener', s.listener], ['Upstream', s.upstream],
+      ['TLS, client leg', s.clientTls || 'plain'], ['TLS, upstream leg', s.upstreamTls || 'plain'],
       ['EHLO', s.ehlo], ['AUTH', [s.authMechanism, s.user].filter(Boolean).join(' ')],
       ['From', (s.senders || []).join(', ')], ['To', (s.recipients || []).join(', ')],
       ['Subject', (s.subjects || []).join(' | ')],
