@@ -33,6 +33,9 @@ internal sealed record TapOptions
 
     public TapLimits Limits { get; init; } = new();
 
+    /// <summary>Observers of every session's transcript besides the Serilog output (the web UI's session store).</summary>
+    public IReadOnlyList<Transcript.ITranscriptObserver> TranscriptObservers { get; init; } = [];
+
     /// <summary>Peers allowed to send a PROXY header on a <c>?proxy-protocol=</c> listener (--trusted-proxy; default loopback).</summary>
     public ProxyProtocol.TrustedProxies TrustedProxies { get; init; } = ProxyProtocol.TrustedProxies.Loopback;
 

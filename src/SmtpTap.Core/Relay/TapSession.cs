@@ -25,7 +25,7 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
     /// <summary>With <paramref name="proxied"/> (a PROXY protocol listener), the client is the one the header names.</summary>
     public async Task RunAsync(Socket socket, ProxyAdmission? proxied, CancellationToken cancellationToken)
     {
-        var transcript = new SessionTranscript(logger, sessionId);
+        var transcript = new SessionTranscript(logger, sessionId, options.TranscriptObservers);
         var started = Stopwatch.GetTimestamp();
         await using var client = new SmtpConnection(socket) { WriteTimeout = options.Limits.ClientWriteTimeout, ForwardedRemoteEndPoint = proxied?.Header?.Source };
         if (proxied?.Header is not { } header)

@@ -1,63 +1,44 @@
-using System.Diagnostics;
 using Serilog;
 using Serilog.Events;
-using Serilog.Parsing;
 
 namespace SmtpTap.Core.Transcript;
 
 /// <summary>
-/// The transcript of one session, written as Serilog events with the properties SessionId and Direction.
-/// Only text that has already been through the AUTH masking reaches it: callers pass masked lines for
-/// anything inside an AUTH exchange.
+/// The transcript of one session: each line becomes a <see cref="TranscriptRecord"/> published to the
+/// Serilog output (console, files, JSON: <see cref="SerilogTranscriptObserver"/>, as before) and to any other
+/// observers (the web UI's session store). Only text that has already been through the AUTH masking reaches
+/// it: callers pass masked lines for anything inside an AUTH exchange, so every observer sees masked text.
 /// </summary>
-/// <remarks>
-/// Transcript lines are the bulk of the events (about 17 per relayed message), so they are built directly:
-/// a template parsed once, the SessionId and Direction properties created once per session, and no
-/// per-event enricher chain. The event is the one <c>logger.ForContext("SessionId", id)
-/// .ForContext("Direction", d).Information("{Line:l}", text)</c> produces, with its properties in the same
-/// order (Line, Direction, SessionId), and it still goes through <paramref name="logger"/>'s own enrichers.
-/// </remarks>
 internal sealed class SessionTranscript
 {
-    private const string LinePropertyName = "Line";
-    private static readonly MessageTemplate s_lineTemplate = new MessageTemplateParser().Parse("{" + LinePropertyName + ":l}");
-    private static readonly MessageTemplate s_warningTemplate = new MessageTemplateParser().Parse("WARNING: {" + LinePropertyName + ":l}");
+    private readonly SerilogTranscriptObserver _serilog;
+    private readonly ITranscriptObserver[] _observers;
 
-    private readonly ILogger _logger;
-    private readonly ILogger _event;
-    private readonly LogEventProperty _sessionIdProperty;
-    private readonly LogEventProperty[] _directionProperties;
-
-    public SessionTranscript(ILogger logger, string sessionId)
+    public SessionTranscript(ILogger logger, string sessionId, IReadOnlyList<ITranscriptObserver>? observers = null)
     {
         SessionId = sessionId;
-        _logger = logger;
-        _sessionIdProperty = new LogEventProperty("SessionId", new ScalarValue(sessionId));
-        _directionProperties = new LogEventProperty[(int)TranscriptDirection.Event + 1];
-        for (var i = 0; i < _directionProperties.Length; i++)
-        {
-            _directionProperties[i] = new LogEventProperty(TranscriptDirectionNames.PropertyName, new ScalarValue(TranscriptDirectionNames.Of((TranscriptDirection)i)));
-        }
-
-        _event = logger.ForContext("SessionId", sessionId).ForContext(TranscriptDirectionNames.PropertyName, TranscriptDirectionNames.Of(TranscriptDirection.Event));
+        _serilog = new SerilogTranscriptObserver(logger, sessionId);
+        _observers = observers is null ? [] : [.. observers];
+        var events = logger.ForContext("SessionId", sessionId).ForContext(TranscriptDirectionNames.PropertyName, TranscriptDirectionNames.Of(TranscriptDirection.Event));
+        Events = _observers.Length == 0 ? events : new ObservedEventLogger(events, sessionId, _observers);
     }
 
     public string SessionId { get; }
 
-    /// <summary>The tap-event logger, for events with their own message templates.</summary>
-    public ILogger Events => _event;
+    /// <summary>The tap-event logger, for events with their own message templates (published to the other observers too).</summary>
+    public ILogger Events { get; }
 
     public void Line(TranscriptDirection direction, string text)
     {
-        if (_logger.IsEnabled(LogEventLevel.Information))
+        if (_observers.Length > 0 || _serilog.IsEnabled(LogEventLevel.Information))
         {
-            Write(LogEventLevel.Information, s_lineTemplate, direction, text);
+            Publish(new TranscriptRecord(SessionId, DateTimeOffset.Now, direction, IsWarning: false, text));
         }
     }
 
     public void Lines(TranscriptDirection direction, Protocol.SmtpReply reply)
     {
-        if (!_logger.IsEnabled(LogEventLevel.Information))
+        if (_observers.Length == 0 && !_serilog.IsEnabled(LogEventLevel.Information))
         {
             return;
         }
@@ -66,31 +47,24 @@ internal sealed class SessionTranscript
         for (var i = 0; i < reply.Lines.Count; i++)
         {
             var separator = i == reply.Lines.Count - 1 ? " " : "-";
-            Write(LogEventLevel.Information, s_lineTemplate, direction, code + separator + reply.Lines[i]);
+            Publish(new TranscriptRecord(SessionId, DateTimeOffset.Now, direction, IsWarning: false, code + separator + reply.Lines[i]));
         }
     }
 
     public void Warning(string text)
     {
-        if (_logger.IsEnabled(LogEventLevel.Warning))
+        if (_observers.Length > 0 || _serilog.IsEnabled(LogEventLevel.Warning))
         {
-            Write(LogEventLevel.Warning, s_warningTemplate, TranscriptDirection.Event, text);
+            Publish(new TranscriptRecord(SessionId, DateTimeOffset.Now, TranscriptDirection.Event, IsWarning: true, text));
         }
     }
 
-    private void Write(LogEventLevel level, MessageTemplate template, TranscriptDirection direction, string text)
+    private void Publish(TranscriptRecord record)
     {
-        var directionProperty = (uint)direction < (uint)_directionProperties.Length
-            ? _directionProperties[(int)direction]
-            : _directionProperties[(int)TranscriptDirection.Event];
-        var activity = Activity.Current;
-        _logger.Write(new LogEvent(
-            DateTimeOffset.Now,
-            level,
-            exception: null,
-            template,
-            new[] { new LogEventProperty(LinePropertyName, new ScalarValue(text)), directionProperty, _sessionIdProperty },
-            activity?.TraceId ?? default,
-            activity?.SpanId ?? default));
+        _serilog.OnRecord(record);
+        foreach (var observer in _observers)
+        {
+            observer.OnRecord(record);
+        }
     }
 }

@@ -83,6 +83,12 @@ internal static class ProxyCommand
 
     private static readonly Option<string?> s_metrics = new("--metrics") { Description = "Serve /healthz and Prometheus /metrics on this HOST:PORT (e.g. 127.0.0.1:9025; port 0 picks one)." };
 
+    private static readonly Option<string?> s_web = new("--web") { Description = "Serve the live web UI (sessions and their transcripts, JSON API) on this HOST:PORT, e.g. 127.0.0.1:8025 (port 0 picks one). Off by default." };
+
+    private static readonly Option<bool> s_webAllowRemote = new("--web-allow-remote") { Description = "Allow --web on a non-loopback address; every page and API call then needs the random token printed at start." };
+
+    private static readonly Option<int> s_webHistory = new("--web-history") { Description = "Sessions the web UI keeps in memory (the oldest is dropped; transcript files keep everything). Default 1000.", DefaultValueFactory = _ => 1000 };
+
     private static readonly Option<string?> s_config = new(Configuration.ProxyConfiguration.ConfigOption) { Description = "Read options from this JSON file (keys: the long option names; lists for repeatable options). Environment variables SMTPTAP_<NAME> come next; the command line wins over both." };
 
     /// <summary>Every option of the command, for the configuration file and environment layer.</summary>
@@ -94,7 +100,7 @@ internal static class ProxyCommand
     public static Command Create(ShutdownSignals? signals = null)
     {
         var command = new Command("proxy", "Listen for mail clients and relay each session to the real server, printing a masked transcript.");
-        foreach (var option in new Option[] { s_config, s_listen, s_upstream, s_upstreamTls, s_upstreamCa, s_upstreamInsecure, s_allowPlainAuth, s_oauth2, s_certDir, s_cert, s_key, s_certPasswordEnv, s_transcripts, s_json, s_captureDir, s_logFile, s_showBody, s_maskUsernames, s_maxSessions, s_maxLineLength, s_lineEndings, s_clientStartTls, s_maxCommandLine, s_maxMessageSize, s_idleTimeout, s_minDataRate, s_maxSessionsPerIp, s_drainTimeout, s_metrics, s_otlp, s_trustedProxy })
+        foreach (var option in new Option[] { s_config, s_listen, s_upstream, s_upstreamTls, s_upstreamCa, s_upstreamInsecure, s_allowPlainAuth, s_oauth2, s_certDir, s_cert, s_key, s_certPasswordEnv, s_transcripts, s_json, s_captureDir, s_logFile, s_showBody, s_maskUsernames, s_maxSessions, s_maxLineLength, s_lineEndings, s_clientStartTls, s_maxCommandLine, s_maxMessageSize, s_idleTimeout, s_minDataRate, s_maxSessionsPerIp, s_drainTimeout, s_metrics, s_otlp, s_web, s_webAllowRemote, s_webHistory, s_trustedProxy })
         {
             command.Options.Add(option);
         }
@@ -207,6 +213,33 @@ internal static class ProxyCommand
             return false;
         }
 
+        System.Net.IPEndPoint? web = null;
+        if (parseResult.GetValue(s_web) is { } webText && !System.Net.IPEndPoint.TryParse(webText, out web))
+        {
+            problem = $"--web must be HOST:PORT with an IP address (e.g. 127.0.0.1:8025), not '{webText}'";
+            return false;
+        }
+
+        var webAllowRemote = parseResult.GetValue(s_webAllowRemote);
+        if (web is not null && !System.Net.IPAddress.IsLoopback(web.Address) && !webAllowRemote)
+        {
+            problem = $"--web {web} is reachable from other machines: add --web-allow-remote (every page and API call then needs the token printed at start), or bind 127.0.0.1";
+            return false;
+        }
+
+        if (webAllowRemote && web is null)
+        {
+            problem = "--web-allow-remote needs --web HOST:PORT";
+            return false;
+        }
+
+        var webHistory = parseResult.GetValue(s_webHistory);
+        if (webHistory < 1)
+        {
+            problem = "--web-history must be at least 1 session";
+            return false;
+        }
+
         Uri? otlp = null;
         if (parseResult.GetValue(s_otlp) is { } otlpText && (!Uri.TryCreate(otlpText, UriKind.Absolute, out otlp) || otlp.Scheme is not ("http" or "https")))
         {
@@ -229,6 +262,9 @@ internal static class ProxyCommand
         settings = new ProxySettings
         {
             Metrics = metrics,
+            Web = web,
+            WebAllowRemote = webAllowRemote,
+            WebHistory = webHistory,
             Otlp = otlp,
             Listeners = listeners,
             Upstream = upstream!,

@@ -48,12 +48,13 @@ internal sealed class ProxyHost : IAsyncDisposable
 
     public int UpstreamPort => Upstream.Port;
 
-    public static async Task<ProxyHost> StartAsync(ProxySettings settings, Serilog.ILogger logger, CancellationToken cancellationToken)
+    /// <param name="observers">Observers of every session's transcript besides the Serilog output (the web UI's store).</param>
+    public static async Task<ProxyHost> StartAsync(ProxySettings settings, Serilog.ILogger logger, CancellationToken cancellationToken, IReadOnlyList<Core.Transcript.ITranscriptObserver>? observers = null)
     {
         var host = new ProxyHost();
         try
         {
-            await host.InitializeAsync(settings, logger, cancellationToken);
+            await host.InitializeAsync(settings, logger, observers ?? [], cancellationToken);
             return host;
         }
         catch
@@ -63,7 +64,7 @@ internal sealed class ProxyHost : IAsyncDisposable
         }
     }
 
-    private async Task InitializeAsync(ProxySettings settings, Serilog.ILogger logger, CancellationToken cancellationToken)
+    private async Task InitializeAsync(ProxySettings settings, Serilog.ILogger logger, IReadOnlyList<Core.Transcript.ITranscriptObserver> observers, CancellationToken cancellationToken)
     {
         var certificates = LoadClientLegCertificates(settings);
         var trusted = new List<X509Certificate2>();
@@ -115,6 +116,7 @@ internal sealed class ProxyHost : IAsyncDisposable
             ClientStartTls = settings.ClientStartTls,
             TrustedProxies = settings.TrustedProxies,
             AuthBridge = AuthBridge,
+            TranscriptObservers = observers,
             Limits = new TapLimits
             {
                 MaxSessions = settings.MaxSessions,

@@ -30,10 +30,11 @@ internal static class ProxyRunner
             new OutputOptions { Json = settings.Json, TranscriptDirectory = settings.TranscriptDirectory, LogFile = settings.LogFile, Otlp = settings.Otlp },
             output,
             backgroundConsole: true);
+        var webStore = settings.Web is null ? null : new Web.SessionStore(settings.WebHistory);
         ProxyHost host;
         try
         {
-            host = await ProxyHost.StartAsync(settings, logger, CancellationToken.None);
+            host = await ProxyHost.StartAsync(settings, logger, CancellationToken.None, webStore is null ? null : [webStore]);
         }
         catch (Exception ex) when (ex is UserInputException or ListenerBindException or InvalidDataException or UnauthorizedAccessException or IOException or CryptographicException)
         {
@@ -46,7 +47,11 @@ internal static class ProxyRunner
             await using var metrics = settings.Metrics is { } metricsAt
                 ? await Metrics.MetricsEndpoint.StartAsync(metricsAt, () => host.Tap.BoundListeners.Count > 0, host.UpstreamHost, host.UpstreamPort, CancellationToken.None)
                 : null;
-            PrintBanner(host, logger, settings);
+            await using var web = webStore is not null
+                ? await Web.WebEndpoint.StartAsync(settings.Web!, webStore, System.Net.IPAddress.IsLoopback(settings.Web!.Address) ? null : Web.WebSecurity.NewToken(), CancellationToken.None)
+                : null;
+            PrintBanner(host, logger, settings, web?.Url);
+
             Service.ServiceNotifier.Ready();
             if (metrics is not null)
             {
@@ -117,7 +122,7 @@ internal static class ProxyRunner
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 
-    private static void PrintBanner(ProxyHost host, ILogger logger, ProxySettings settings)
+    private static void PrintBanner(ProxyHost host, ILogger logger, ProxySettings settings, Uri? webUrl)
     {
         foreach (var listener in host.Tap.BoundListeners)
         {
@@ -161,6 +166,15 @@ internal static class ProxyRunner
                 Path.GetFullPath(ca.CertificatePath),
                 host.AuthorityCreated ? "just created: no client trusts it yet" : "reused",
                 string.Join(' ', fingerprint.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
+        }
+
+        if (webUrl is not null)
+        {
+            logger.Information("Web UI on {WebUrl:l} (keeps the last {WebHistory} sessions in memory)", webUrl.ToString(), settings.WebHistory);
+            if (!System.Net.IPAddress.IsLoopback(settings.Web!.Address))
+            {
+                logger.Warning("The web UI {WebEndPoint:l} is reachable from other machines over plain HTTP: it shows transcripts (masked) to whoever has the token in the URL above", settings.Web.ToString());
+            }
         }
 
         logger.Information("Press Ctrl+C to stop (open sessions get up to {DrainSeconds} s to finish; Ctrl+C again stops at once)", settings.DrainTimeoutSeconds);

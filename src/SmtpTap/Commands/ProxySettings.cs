@@ -45,6 +45,15 @@ internal sealed record ProxySettings
     /// <summary>OTLP/HTTP logs endpoint for the transcript events (null: none).</summary>
     public Uri? Otlp { get; init; }
 
+    /// <summary>Where the web UI is served (null: not served).</summary>
+    public System.Net.IPEndPoint? Web { get; init; }
+
+    /// <summary>The web UI may listen on a non-loopback address (it then requires a token).</summary>
+    public bool WebAllowRemote { get; init; }
+
+    /// <summary>Sessions the web UI keeps in memory.</summary>
+    public int WebHistory { get; init; } = 1000;
+
     /// <summary>Where /healthz and /metrics are served (null: not served).</summary>
     public System.Net.IPEndPoint? Metrics { get; init; }
 

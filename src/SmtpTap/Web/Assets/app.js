@@ -1,0 +1,198 @@
+// SmtpTap web UI: the sessions list (live through /api/events) and one session's timeline (live through
+// /api/sessions/{id}/events). Every value from the tap is shown with textContent, never as HTML.
+'use strict';
+
+(function () {
+  const token = new URLSearchParams(location.search).get('token');
+  const sessions = new Map();
+  let listSource = null;
+  let detailSource = null;
+  let openId = null;
+  let lastSeq = 0;
+
+  const $ = (id) => document.getElementById(id);
+
+  function api(path, params) {
+    const url = new URL(path, location.origin);
+    for (const [k, v] of Object.entries(params || {})) {
+      if (v) url.searchParams.set(k, v);
+    }
+    if (token) url.searchParams.set('token', token);
+    return url.pathname + url.search;
+  }
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function time(iso) {
+    const d = new Date(iso);
+    return d.toLocaleTimeString(undefined, { hour12: false }) + '.' + String(d.getMilliseconds()).padStart(3, '0');
+  }
+
+  function duration(s) {
+    if (!s.ended) return '';
+    const ms = new Date(s.ended) - new Date(s.started);
+    return ms < 1000 ? ms + ' ms' : (ms / 1000).toFixed(1) + ' s';
+  }
+
+  function matches(s) {
+    const q = $('q').value.trim().toLowerCase();
+    const status = $('status').value;
+    if (status && s.status !== status) return false;
+    if (!q) return true;
+    const fields = [s.id, s.clientAddress, s.ehlo, s.user].concat(s.senders, s.recipients, s.subjects);
+    return fields.some((f) => f && String(f).toLowerCase().includes(q));
+  }
+
+  function renderList() {
+    const body = $('sessions').tBodies[0];
+    const rows = [...sessions.values()].filter(matches)
+      .sort((a, b) => (a.started < b.started ? 1 : a.started > b.started ? -1 : 0));
+    const fragment = document.createDocumentFragment();
+    for (const s of rows) {
+      const tr = el('tr');
+      tr.tabIndex = 0;
+      tr.dataset.id = s.id;
+      tr.append(
+        el('td', null, time(s.started)),
+        el('td', null, s.id),
+        el('td', null, s.clientAddress || ''),
+        el('td', null, (s.clientTls ? 'TLS' : 'plain') + ' / ' + (s.upstreamTls ? 'TLS' : 'plain')),
+        el('td', null, s.ehlo || ''),
+        el('td', null, s.user || ''),
+        el('td', null, (s.senders || []).join(', ')),
+        el('td', null, (s.recipients || []).length),
+        el('td', null, (s.subjects || []).join(' | ')),
+        el('td', 'status status-' + s.status, s.status),
+        el('td', null, duration(s)));
+      fragment.append(tr);
+    }
+    body.replaceChildren(fragment);
+    $('empty').hidden = rows.length > 0;
+  }
+
+  async function loadList() {
+    const response = await fetch(api('/api/sessions', { q: $('q').value.trim(), status: $('status').value }));
+    if (!response.ok) return;
+    const data = await response.json();
+    sessions.clear();
+    for (const s of data.sessions) sessions.set(s.id, s);
+    renderList();
+  }
+
+  function watchList() {
+    listSource = new EventSource(api('/api/events'));
+    listSource.onopen = () => { $('live').textContent = 'live'; $('live').className = 'live'; loadList(); };
+    listSource.onerror = () => { $('live').textContent = 'reconnecting…'; $('live').className = 'live off'; };
+    listSource.addEventListener('session', (e) => {
+      const s = JSON.parse(e.data);
+      sessions.set(s.id, s);
+      renderList();
+      if (s.id === openId) renderFacts(s);
+    });
+    listSource.addEventListener('removed', (e) => {
+      sessions.delete(JSON.parse(e.data).id);
+      renderList();
+    });
+  }
+
+  function renderFacts(s) {
+    $('detail-title').textContent = 'Session ' + s.id;
+    const facts = [
+      ['Status', s.status + (s.outcome ? ' (' + s.outcome + ')' : '')],
+      ['Started', new Date(s.started).toLocaleString()],
+      ['Ended', s.ended ? new Date(s.ended).toLocaleString() + ' (' + duration(s) + ')' : '—'],
+      ['Client', s.clientAddress], ['Listener', s.listener], ['Upstream', s.upstream],
+      ['TLS, client leg', s.clientTls || 'plain'], ['TLS, upstream leg', s.upstreamTls || 'plain'],
+      ['EHLO', s.ehlo], ['AUTH', [s.authMechanism, s.user].filter(Boolean).join(' ')],
+      ['From', (s.senders || []).join(', ')], ['To', (s.recipients || []).join(', ')],
+      ['Subject', (s.subjects || []).join(' | ')],
+      ['Messages', s.messagesAccepted + ' accepted, ' + s.messagesRejected + ' refused'],
+    ];
+    const fragment = document.createDocumentFragment();
+    for (const [name, value] of facts) {
+      fragment.append(el('dt', null, name), el('dd', null, value || '—'));
+    }
+    $('detail-facts').replaceChildren(fragment);
+  }
+
+  function appendLine(line) {
+    if (line.seq <= lastSeq) return;
+    lastSeq = line.seq;
+    const li = el('li', 'dir-' + line.direction.replace('>', '-') + (line.warning ? ' warning' : ''));
+    li.append(el('span', 'time', time(line.time)), el('span', 'dir', line.direction), el('span', 'text', line.text));
+    $('timeline').append(li);
+  }
+
+  async function openSession(id) {
+    closeSession();
+    openId = id;
+    lastSeq = 0;
+    $('timeline').replaceChildren();
+    $('list-pane').hidden = true;
+    $('detail-pane').hidden = false;
+    const response = await fetch(api('/api/sessions/' + encodeURIComponent(id)));
+    if (openId !== id) return;
+    if (!response.ok) {
+      $('detail-title').textContent = 'Session ' + id + ' is not in the web history';
+      $('detail-facts').replaceChildren();
+      return;
+    }
+    const detail = await response.json();
+    renderFacts(detail.session);
+    for (const line of detail.lines) appendLine(line);
+    const notKept = $('not-kept');
+    notKept.hidden = detail.linesNotKept === 0;
+    notKept.textContent = detail.linesNotKept + ' later lines are not kept in memory (see the transcript file).';
+    detailSource = new EventSource(api('/api/sessions/' + encodeURIComponent(id) + '/events', { after: String(lastSeq) }));
+    detailSource.addEventListener('line', (e) => appendLine(JSON.parse(e.data)));
+    detailSource.addEventListener('session', (e) => renderFacts(JSON.parse(e.data)));
+  }
+
+  function closeSession() {
+    if (detailSource) detailSource.close();
+    detailSource = null;
+    openId = null;
+  }
+
+  function route() {
+    const m = /^#\/session\/(.+)$/.exec(location.hash);
+    if (m) {
+      openSession(decodeURIComponent(m[1]));
+    } else {
+      closeSession();
+      $('detail-pane').hidden = true;
+      $('list-pane').hidden = false;
+      renderList();
+    }
+  }
+
+  function show(id) { location.hash = '#/session/' + encodeURIComponent(id); }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    const body = $('sessions').tBodies[0];
+    body.addEventListener('click', (e) => { const tr = e.target.closest('tr'); if (tr) show(tr.dataset.id); });
+    body.addEventListener('keydown', (e) => {
+      const tr = e.target.closest('tr');
+      if (!tr) return;
+      if (e.key === 'Enter') show(tr.dataset.id);
+      if (e.key === 'ArrowDown' || e.key === 'j') { (tr.nextElementSibling || tr).focus(); e.preventDefault(); }
+      if (e.key === 'ArrowUp' || e.key === 'k') { (tr.previousElementSibling || tr).focus(); e.preventDefault(); }
+    });
+    $('filter').addEventListener('submit', (e) => e.preventDefault());
+    $('q').addEventListener('input', () => loadList());
+    $('status').addEventListener('change', () => loadList());
+    $('back').addEventListener('click', (e) => { e.preventDefault(); location.hash = ''; });
+    document.addEventListener('keydown', (e) => {
+      if (e.key === '/' && document.activeElement !== $('q')) { e.preventDefault(); $('q').focus(); }
+      if (e.key === 'Escape' && openId) location.hash = '';
+    });
+    window.addEventListener('hashchange', route);
+    watchList();
+    loadList().then(route);
+  });
+})();

@@ -1,0 +1,187 @@
+using System.Threading.Channels;
+using SmtpTap.Core.Transcript;
+
+namespace SmtpTap.Web;
+
+/// <summary>
+/// The web UI's in-memory history: a transcript observer that keeps the last <c>capacity</c> sessions
+/// (--web-history; the oldest is dropped when a new one starts) with their timelines, and tells subscribers
+/// (the server-sent event streams) about each change. It only ever sees masked transcript records.
+/// </summary>
+internal sealed class SessionStore : ITranscriptObserver
+{
+    /// <summary>Lines kept per session; later lines are counted, not kept (the transcript files keep everything).</summary>
+    public const int DefaultMaxLinesPerSession = 5000;
+
+    private const int SubscriberQueue = 1024;
+    private readonly object _gate = new();
+    private readonly Dictionary<string, StoredSession> _sessions = new(StringComparer.Ordinal);
+    private readonly LinkedList<StoredSession> _order = new();
+    private readonly Dictionary<string, LinkedListNode<StoredSession>> _nodes = new(StringComparer.Ordinal);
+    private readonly List<Subscription> _subscribers = [];
+    private readonly int _maxLines;
+
+    public SessionStore(int capacity, int maxLinesPerSession = DefaultMaxLinesPerSession)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLinesPerSession, 1);
+        Capacity = capacity;
+        _maxLines = maxLinesPerSession;
+    }
+
+    public int Capacity { get; }
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _sessions.Count;
+            }
+        }
+    }
+
+    public void OnRecord(TranscriptRecord record)
+    {
+        lock (_gate)
+        {
+            var created = false;
+            if (!_sessions.TryGetValue(record.SessionId, out var session))
+            {
+                session = new StoredSession(record.SessionId, record.Timestamp, _maxLines);
+                _sessions.Add(session.Id, session);
+                _nodes.Add(session.Id, _order.AddLast(session));
+                created = true;
+                while (_sessions.Count > Capacity)
+                {
+                    var oldest = _order.First!.Value;
+                    _order.RemoveFirst();
+                    _sessions.Remove(oldest.Id);
+                    _nodes.Remove(oldest.Id);
+                    Notify(new StoreUpdate(StoreUpdateKind.Removed, null, oldest.Id, null));
+                }
+            }
+
+            var changed = session.Add(record, out var line);
+            if (_subscribers.Count > 0)
+            {
+                if (changed || created)
+                {
+                    Notify(new StoreUpdate(StoreUpdateKind.Session, session.Summary(), session.Id, null));
+                }
+
+                Notify(new StoreUpdate(StoreUpdateKind.Line, null, session.Id, line));
+            }
+        }
+    }
+
+    /// <summary>Sessions newest first, filtered by text (<see cref="StoredSession.Matches"/>) and status; at most <paramref name="limit"/>.</summary>
+    public SessionList List(string? query, string? status, int limit)
+    {
+        var result = new List<SessionSummary>();
+        var total = 0;
+        lock (_gate)
+        {
+            for (var node = _order.Last; node is not null; node = node.Previous)
+            {
+                var session = node.Value;
+                if ((string.IsNullOrWhiteSpace(query) || session.Matches(query.Trim()))
+                    && (string.IsNullOrEmpty(status) || string.Equals(session.Status, status, StringComparison.OrdinalIgnoreCase)))
+                {
+                    total++;
+                    if (result.Count < limit)
+                    {
+                        result.Add(session.Summary());
+                    }
+                }
+            }
+        }
+
+        return new SessionList(result, total);
+    }
+
+    public SessionDetail? Get(string id)
+    {
+        lock (_gate)
+        {
+            return _sessions.TryGetValue(id, out var session)
+                ? new SessionDetail(session.Summary(), [.. session.Lines], session.LinesNotKept)
+                : null;
+        }
+    }
+
+    /// <summary>
+    /// Hears every later change (of one session, or of all with null). With <paramref name="backlogAfter"/>, the
+    /// session's kept lines after that sequence number are queued first, under the same lock, so none is lost or
+    /// repeated between the snapshot and the live lines. A subscriber that falls behind by more than a queue's
+    /// worth loses the oldest updates rather than slowing the relay down.
+    /// </summary>
+    public Subscription Subscribe(string? sessionId, long? backlogAfter = null)
+    {
+        var subscription = new Subscription(this, sessionId);
+        lock (_gate)
+        {
+            if (sessionId is not null && backlogAfter is { } after && _sessions.TryGetValue(sessionId, out var session))
+            {
+                subscription.Offer(new StoreUpdate(StoreUpdateKind.Session, session.Summary(), sessionId, null));
+                foreach (var line in session.Lines)
+                {
+                    if (line.Seq > after)
+                    {
+                        subscription.Offer(new StoreUpdate(StoreUpdateKind.Line, null, sessionId, line));
+                    }
+                }
+            }
+
+            _subscribers.Add(subscription);
+        }
+
+        return subscription;
+    }
+
+    private void Notify(StoreUpdate update)
+    {
+        foreach (var subscriber in _subscribers)
+        {
+            if (subscriber.SessionId is null ? update.Kind != StoreUpdateKind.Line : subscriber.SessionId == update.SessionId)
+            {
+                subscriber.Offer(update);
+            }
+        }
+    }
+
+    private void Unsubscribe(Subscription subscription)
+    {
+        lock (_gate)
+        {
+            _subscribers.Remove(subscription);
+        }
+    }
+
+    /// <summary>One listener's queue of updates; dispose it to stop listening.</summary>
+    internal sealed class Subscription : IDisposable
+    {
+        private readonly SessionStore _store;
+        private readonly Channel<StoreUpdate> _channel = Channel.CreateBounded<StoreUpdate>(
+            new BoundedChannelOptions(SubscriberQueue) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+
+        public Subscription(SessionStore store, string? sessionId)
+        {
+            _store = store;
+            SessionId = sessionId;
+        }
+
+        public string? SessionId { get; }
+
+        public ChannelReader<StoreUpdate> Updates => _channel.Reader;
+
+        internal void Offer(StoreUpdate update) => _channel.Writer.TryWrite(update);
+
+        public void Dispose()
+        {
+            _store.Unsubscribe(this);
+            _channel.Writer.TryComplete();
+        }
+    }
+}
