@@ -829,12 +829,20 @@ taps_healthy() {
         [ ! -s "$WORK/tap-$tap.err" ] || problems+=("tap $tap stderr: $(head -c 150 "$WORK/tap-$tap.err" | tr '\n' ' ')")
         ! grep -qE 'Unhandled exception|^ +at [A-Za-z]' "$WORK/tap-$tap.out" || problems+=("tap $tap printed a stack trace")
     done
-    for i in $(seq 50); do
+    local f last
+    for i in $(seq 200); do
         open=$(grep -L 'Session closed' "$WORK/transcripts"/*/*-s*.log | wc -l)
         [ "$open" = 0 ] && break
         sleep 0.1
     done
-    [ "$open" = 0 ] || problems+=("$open session transcripts have no 'Session closed' line")
+    if [ "$open" != 0 ]; then
+        problems+=("$open session transcripts have no 'Session closed' line after 20 s")
+        # Name each one with its last line, so a hanging session can be told from a late flush.
+        for f in $(grep -L 'Session closed' "$WORK/transcripts"/*/*-s*.log | head -3); do
+            last=$(tail -n 1 "$f" | cut -c1-160)
+            problems+=("${f#"$WORK"/transcripts/}: ${last:-empty}")
+        done
+    fi
     if [ ${#problems[@]} = 0 ]; then pass "$name"; else fail "$name" "$(IFS=';'; echo "${problems[*]}")"; fi
 }
 

@@ -25,36 +25,6 @@ public sealed class SessionStoreTests
     }
 
     [Fact]
-    public void Store_stays_bounded_after_100000_sessions()
-    {
-        var store = new SessionStore(capacity: 1000);
-        for (var i = 0; i < 1000; i++)
-        {
-            Session(store, "a" + i, "10.0.0.1");
-        }
-
-        var afterThousand = Measure();
-        for (var i = 0; i < 100_000; i++)
-        {
-            Session(store, "b" + i, "10.0.0.2");
-        }
-
-        var afterHundredThousand = Measure();
-        Assert.Equal(1000, store.Count);
-        Assert.Equal(1000, store.List(null, null, int.MaxValue).Total);
-        Assert.True(afterHundredThousand < afterThousand * 1.5 + (4 << 20), $"memory grew from {afterThousand} to {afterHundredThousand} bytes");
-        GC.KeepAlive(store);
-
-        static long Measure()
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            GC.Collect();
-            return GC.GetTotalMemory(forceFullCollection: true);
-        }
-    }
-
-    [Fact]
     public void Summary_reads_client_ehlo_user_envelope_subject_and_verdict()
     {
         var store = new SessionStore(10);
@@ -192,7 +162,7 @@ public sealed class SessionStoreTests
     private static void Event(SessionStore store, string id, string text, Dictionary<string, string> properties) =>
         store.OnRecord(new TranscriptRecord(id, s_t0, TranscriptDirection.Event, false, text, properties));
 
-    private static void Session(SessionStore store, string id, string client, string subject = "Hi")
+    internal static void Session(SessionStore store, string id, string client, string subject = "Hi")
     {
         var r = Recorder(store, id);
         Event(store, id, "Client " + client + " connected to smtp://127.0.0.1:2525", new() { ["ClientEndPoint"] = client, ["Listener"] = "smtp://127.0.0.1:2525" });
@@ -216,5 +186,40 @@ public sealed class SessionStoreTests
         Event(store, id, "Message accepted by the server: 250 2.0.0 queued", []);
         r(TranscriptDirection.ClientToTap, "QUIT");
         Event(store, id, "Session closed (Quit)", new() { ["Outcome"] = "Quit" });
+    }
+}
+
+/// <summary>The store's memory bound, measured alone (no other test allocates meanwhile).</summary>
+[Collection(SmtpTap.Tests.Support.MemoryMeasuringCollection.Name)]
+public sealed class SessionStoreMemoryTests
+{
+    [Fact]
+    public void Store_stays_bounded_after_100000_sessions()
+    {
+        var store = new SessionStore(capacity: 1000);
+        for (var i = 0; i < 1000; i++)
+        {
+            SessionStoreTests.Session(store, "a" + i, "10.0.0.1");
+        }
+
+        var afterThousand = Measure();
+        for (var i = 0; i < 100_000; i++)
+        {
+            SessionStoreTests.Session(store, "b" + i, "10.0.0.2");
+        }
+
+        var afterHundredThousand = Measure();
+        Assert.Equal(1000, store.Count);
+        Assert.Equal(1000, store.List(null, null, int.MaxValue).Total);
+        Assert.True(afterHundredThousand < afterThousand * 1.5 + (4 << 20), $"memory grew from {afterThousand} to {afterHundredThousand} bytes");
+        GC.KeepAlive(store);
+
+        static long Measure()
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            return GC.GetTotalMemory(forceFullCollection: true);
+        }
     }
 }
