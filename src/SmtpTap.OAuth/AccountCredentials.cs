@@ -58,14 +58,19 @@ internal sealed class AccountCredentials : IUpstreamCredentials
         {
             var digest = Digest(account.Name, appPassword);
             TokenSet tokens;
-            if (_cache.TryGetValue(account.Name, out var cached) && CryptographicOperations.FixedTimeEquals(cached.PasswordDigest, digest))
+
+            // The memory copy stands only while the token file is the one it was read from: a later 'account login'
+            // (a new app password, new tokens) rewrites the file, and the next session verifies against it again.
+            if (_cache.TryGetValue(account.Name, out var cached) && cached.File == Stamp(account.Name)
+                && CryptographicOperations.FixedTimeEquals(cached.PasswordDigest, digest))
             {
                 tokens = cached.Tokens;
             }
             else
             {
+                _cache.TryRemove(account.Name, out _);
                 tokens = _vault.Load(account.Name, appPassword);
-                _cache[account.Name] = new CachedAccount(digest, tokens);
+                _cache[account.Name] = new CachedAccount(digest, tokens, Stamp(account.Name));
             }
 
             var source = TokenSource.Cache;
@@ -73,7 +78,7 @@ internal sealed class AccountCredentials : IUpstreamCredentials
             {
                 tokens = tokens.MergeRefresh(await _refresh(account, tokens, cancellationToken));
                 _vault.Save(account.Name, appPassword, tokens);
-                _cache[account.Name] = new CachedAccount(digest, tokens);
+                _cache[account.Name] = new CachedAccount(digest, tokens, Stamp(account.Name));
                 source = TokenSource.Refreshed;
             }
 
@@ -116,5 +121,12 @@ internal sealed class AccountCredentials : IUpstreamCredentials
     private byte[] Digest(string account, string appPassword) =>
         HMACSHA256.HashData(_digestKey, Encoding.UTF8.GetBytes(account + "\0" + appPassword));
 
-    private sealed record CachedAccount(byte[] PasswordDigest, TokenSet Tokens);
+    /// <summary>What identifies one version of the account's token file (null: no file).</summary>
+    private (DateTime WrittenUtc, long Length)? Stamp(string account)
+    {
+        var file = new FileInfo(_vault.Home.TokenFile(account));
+        return file.Exists ? (file.LastWriteTimeUtc, file.Length) : null;
+    }
+
+    private sealed record CachedAccount(byte[] PasswordDigest, TokenSet Tokens, (DateTime WrittenUtc, long Length)? File);
 }

@@ -126,6 +126,22 @@ public sealed class AccountCredentialsTests : IDisposable
     }
 
     [Fact]
+    public async Task AppPasswordChangedByALaterLogin_TheOldOneStopsWorkingAtOnce_TheNewOneWorks()
+    {
+        Store(s_now.AddHours(1));
+        var credentials = Credentials();
+        Assert.NotNull(await credentials.GetAsync("crm@contoso.com", AppPassword, ["XOAUTH2"], CancellationToken.None));
+
+        // Another process ('smtptap account login work' with a new app password) rewrites the token file.
+        _vault.Save("work", "a-brand-new-app-password", new TokenSet { AccessToken = "at-new", AccessTokenExpiresUtc = s_now.AddHours(1) });
+        File.SetLastWriteTimeUtc(_vault.Home.TokenFile("work"), DateTime.UtcNow.AddSeconds(5));
+
+        await Assert.ThrowsAsync<WrongAppPasswordException>(() => credentials.GetAsync("crm@contoso.com", AppPassword, ["XOAUTH2"], CancellationToken.None));
+        var result = await credentials.GetAsync("crm@contoso.com", "a-brand-new-app-password", ["XOAUTH2"], CancellationToken.None);
+        Assert.Contains("at-new", Encoding.UTF8.GetString(result!.InitialResponse), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RefreshFailure_PropagatesAndTheNextSessionTriesAgain()
     {
         Store(s_now.AddMinutes(-1));
