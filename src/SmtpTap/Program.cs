@@ -15,12 +15,13 @@ internal static class Program
 
         if (args.Length > 0 && args[0] == "proxy")
         {
-            if (!Configuration.ProxyConfiguration.TryApply(ProxyCommand.Options, args[1..], Configuration.ProxyConfiguration.Environment(), out var effective, out _, out var problem))
+            if (!Configuration.ProxyConfiguration.TryApply(ProxyCommand.Options, args[1..], Configuration.ProxyConfiguration.Environment(), out var effective, out var running, out var problem))
             {
                 await Console.Error.WriteLineAsync("smtptap proxy: " + problem);
                 return ExitCodes.Usage;
             }
 
+            Configuration.ProxyConfiguration.Running = running;
             args = ["proxy", .. effective];
         }
 

@@ -14,6 +14,7 @@ internal static class RootCommandFactory
         root.Subcommands.Add(ProbeCommand.Create());
         root.Subcommands.Add(AccountCommand.Create());
         root.Subcommands.Add(ConfigCommand.Create());
+        root.Subcommands.Add(BundleCommand.Create());
         root.Subcommands.Add(CompletionCommand.Create());
         root.Subcommands.Add(ServiceCommand.Create());
         ProxyHelp.Install(root);

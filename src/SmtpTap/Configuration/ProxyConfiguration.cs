@@ -17,6 +17,9 @@ internal static class ProxyConfiguration
     public const string EnvironmentPrefix = "SMTPTAP_";
     public const string ConfigOption = "--config";
 
+    /// <summary>The effective settings of the running <c>smtptap proxy</c> (set at start), for the support bundle.</summary>
+    public static IReadOnlyList<EffectiveSetting>? Running { get; set; }
+
     /// <summary>
     /// The arguments with every option the command line did not set taken from the environment or the file, and the
     /// effective settings with their sources. False (with one line naming the key and, for a file, the line) if the file
