@@ -35,7 +35,8 @@ internal static partial class BundleSources
     }
 
     /// <summary>The transcripts of <paramref name="sessionIds"/> and the tap-log lines that mention them; a missing id is a <see cref="UserInputException"/>.</summary>
-    public static (List<BundleTranscript> Transcripts, List<string> TapLog) FromFolder(string directory, IReadOnlyList<string> sessionIds)
+    /// <param name="process">Only the files of this run (<c>p1234</c>, as in the file names) when not null.</param>
+    public static (List<BundleTranscript> Transcripts, List<string> TapLog) FromFolder(string directory, IReadOnlyList<string> sessionIds, string? process = null)
     {
         if (!Directory.Exists(directory))
         {
@@ -43,6 +44,19 @@ internal static partial class BundleSources
         }
 
         var all = SessionFiles(directory);
+        if (process is not null)
+        {
+            foreach (var list in all.Values)
+            {
+                list.RemoveAll(path => TranscriptName().Match(Path.GetFileName(path)).Groups["process"].Value != process);
+            }
+
+            foreach (var empty in all.Where(pair => pair.Value.Count == 0).Select(pair => pair.Key).ToList())
+            {
+                all.Remove(empty);
+            }
+        }
+
         var unknown = sessionIds.Where(id => !all.ContainsKey(id)).ToList();
         if (unknown.Count > 0)
         {

@@ -48,7 +48,7 @@ internal static class ProxyRunner
                 ? await Metrics.MetricsEndpoint.StartAsync(metricsAt, () => host.Tap.BoundListeners.Count > 0, host.UpstreamHost, host.UpstreamPort, CancellationToken.None)
                 : null;
             await using var web = webStore is not null
-                ? await Web.WebEndpoint.StartAsync(settings.Web!, webStore, System.Net.IPAddress.IsLoopback(settings.Web!.Address) ? null : Web.WebSecurity.NewToken(), CancellationToken.None)
+                ? await Web.WebEndpoint.StartAsync(settings.Web!, webStore, System.Net.IPAddress.IsLoopback(settings.Web!.Address) ? null : Web.WebSecurity.NewToken(), CancellationToken.None, new Web.WebBundle(settings.TranscriptDirectory, settings.CertDirectory))
                 : null;
             PrintBanner(host, logger, settings, web?.Url);
 

@@ -14,7 +14,7 @@ namespace SmtpTap.Web;
 /// <summary>
 /// <c>smtptap proxy --web HOST:PORT</c>: the live web UI, a small Kestrel server over the <see cref="SessionStore"/>.
 /// <c>/</c> is the page (embedded); the JSON API is <c>GET /api/sessions?q=&amp;status=&amp;limit=</c>,
-/// <c>GET /api/sessions/{id}</c>, and the server-sent event streams <c>GET /api/sessions/{id}/events</c> (new lines of
+/// <c>GET /api/sessions/{id}</c>, <c>GET /api/sessions/{id}/bundle</c> (the support bundle, a zip), and the server-sent event streams <c>GET /api/sessions/{id}/events</c> (new lines of
 /// one session) and <c>GET /api/events</c> (changes of the sessions list).
 /// </summary>
 internal sealed class WebEndpoint : IAsyncDisposable
@@ -34,7 +34,8 @@ internal sealed class WebEndpoint : IAsyncDisposable
     public Uri Url { get; }
 
     /// <param name="token">Required on every page and API call when not null (a non-loopback address).</param>
-    public static async Task<WebEndpoint> StartAsync(IPEndPoint endPoint, SessionStore store, string? token, CancellationToken cancellationToken)
+    /// <param name="bundle">Where <c>GET /api/sessions/{id}/bundle</c> finds the transcripts and the CA (null: only the store).</param>
+    public static async Task<WebEndpoint> StartAsync(IPEndPoint endPoint, SessionStore store, string? token, CancellationToken cancellationToken, WebBundle? bundle = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -77,6 +78,21 @@ internal sealed class WebEndpoint : IAsyncDisposable
         app.MapGet("/api/sessions/{id}", (HttpContext http, string id) => store.Get(id) is { } detail
             ? Json(http, detail, WebJsonContext.Default.SessionDetail)
             : Json(http, new ApiError("no session " + id + " in the web history"), WebJsonContext.Default.ApiError, StatusCodes.Status404NotFound));
+        app.MapGet("/api/sessions/{id}/bundle", async (HttpContext http, string id) =>
+        {
+            var mask = string.Equals(http.Request.Query["maskAddresses"], "true", StringComparison.OrdinalIgnoreCase);
+            var zip = (bundle ?? new WebBundle(null, Commands.HomePaths.DefaultCertDirectory)).Build(id, store, mask);
+            if (zip is null)
+            {
+                await Json(http, new ApiError("no session " + id + " in the transcripts of this run or the web history"), WebJsonContext.Default.ApiError, StatusCodes.Status404NotFound);
+                return;
+            }
+
+            http.Response.ContentType = "application/zip";
+            var name = new string(id.Where(char.IsAsciiLetterOrDigit).ToArray());
+            http.Response.Headers.ContentDisposition = "attachment; filename=\"smtptap-" + name + (mask ? "-masked" : string.Empty) + ".zip\"";
+            await http.Response.Body.WriteAsync(zip, http.RequestAborted);
+        });
         app.MapGet("/api/sessions/{id}/events", async (HttpContext http, string id) =>
         {
             if (store.Get(id) is null)

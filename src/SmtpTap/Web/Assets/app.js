@@ -133,6 +133,7 @@
     openId = id;
     lastSeq = 0;
     $('timeline').replaceChildren();
+    bundleLink(id);
     $('list-pane').hidden = true;
     $('detail-pane').hidden = false;
     const response = await fetch(api('/api/sessions/' + encodeURIComponent(id)));
@@ -151,6 +152,13 @@
     detailSource = new EventSource(api('/api/sessions/' + encodeURIComponent(id) + '/events', { after: String(lastSeq) }));
     detailSource.addEventListener('line', (e) => appendLine(JSON.parse(e.data)));
     detailSource.addEventListener('session', (e) => renderFacts(JSON.parse(e.data)));
+  }
+
+  // The support bundle of the open session (GET /api/sessions/{id}/bundle); the checkbox adds maskAddresses=true.
+  function bundleLink(id) {
+    const link = $('bundle-link');
+    link.href = api('/api/sessions/' + encodeURIComponent(id) + '/bundle', { maskAddresses: $('bundle-mask').checked ? 'true' : '' });
+    link.setAttribute('download', 'smtptap-' + id + '.zip');
   }
 
   function closeSession() {
@@ -186,6 +194,7 @@
     $('filter').addEventListener('submit', (e) => e.preventDefault());
     $('q').addEventListener('input', () => loadList());
     $('status').addEventListener('change', () => loadList());
+    $('bundle-mask').addEventListener('change', () => { if (openId) bundleLink(openId); });
     $('back').addEventListener('click', (e) => { e.preventDefault(); location.hash = ''; });
     document.addEventListener('keydown', (e) => {
       if (e.key === '/' && document.activeElement !== $('q')) { e.preventDefault(); $('q').focus(); }
