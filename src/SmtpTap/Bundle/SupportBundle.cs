@@ -59,6 +59,11 @@ internal static class SupportBundle
 
         string Mask(string text) => pseudonyms is null ? text : pseudonyms.Mask(text);
 
+        // A transcript line: only its text is masked (the reply code at its start stays recognisable).
+        string MaskLine(string raw) => pseudonyms is null ? raw
+            : TranscriptLine.TryParse(raw, out var parsed) ? raw[..(raw.Length - parsed.Text.Length)] + pseudonyms.Mask(parsed.Text)
+            : pseudonyms.Mask(raw);
+
         using var zip = new ZipArchive(destination, ZipArchiveMode.Create, leaveOpen: true);
         var jsonl = new StringBuilder();
         foreach (var transcript in input.Transcripts)
@@ -66,7 +71,7 @@ internal static class SupportBundle
             var file = new StringBuilder();
             foreach (var raw in transcript.Lines)
             {
-                file.Append(Mask(raw)).Append('\n');
+                file.Append(MaskLine(raw)).Append('\n');
                 if (TranscriptLine.TryParse(raw, out var line))
                 {
                     jsonl.Append(JsonLine(line.Time, line.Session, line.Direction, Mask(line.Text))).Append('\n');
@@ -83,7 +88,7 @@ internal static class SupportBundle
 
         Add(zip, JsonLinesEntry, jsonl.ToString(), input.Created);
         Add(zip, InfoEntry, Info(input, Mask), input.Created);
-        Add(zip, TapLogEntry, string.Concat(input.TapLogLines.Select(l => Mask(l) + "\n")), input.Created);
+        Add(zip, TapLogEntry, string.Concat(input.TapLogLines.Select(l => MaskLine(l) + "\n")), input.Created);
     }
 
     private static string Info(BundleInput input, Func<string, string> mask)
