@@ -123,7 +123,8 @@ internal static class SupportBundle
     private static string JsonLine(string time, string session, string direction, string text)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        // Readable JSON Lines (a file, never HTML): '>' and '+' stay as they are; control characters are still escaped.
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteString("time", time);
