@@ -9,7 +9,8 @@ namespace SmtpTap.Bundle;
 /// IPv4 (<c>192.0.2.N</c>) and IPv6 addresses (<c>2001:db8::N</c>) with pseudonyms that are stable for one instance (one
 /// bundle): the same input always gives the same pseudonym. Host names are dotted names with an alphabetic last label,
 /// and the single-label names learnt from EHLO/HELO/LHLO arguments. Only matches are replaced, so
-/// whatever the transcript already masked stays masked.
+/// whatever the transcript already masked stays masked. '=' is not taken into a local part, so the tap's own
+/// <c>user=ADDRESS</c> annotations map to the same pseudonym as the address elsewhere.
 /// </summary>
 internal sealed partial class AddressPseudonyms
 {
@@ -119,7 +120,7 @@ internal sealed partial class AddressPseudonyms
     private static partial Regex NamedHost();
 
     [GeneratedRegex(
-        @"(?<mail>[A-Za-z0-9!#$%&'+/=?^_`{|}~.\-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\b|[A-Za-z0-9!#$%&'+/=?^_`{|}~.\-]+@\[[0-9A-Fa-f.:v]+\])"
+        @"(?<mail>[A-Za-z0-9!#$%&'+/?^_`{|}~.\-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\b|[A-Za-z0-9!#$%&'+/?^_`{|}~.\-]+@\[[0-9A-Fa-f.:v]+\])"
         + @"|(?<v4>(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\w))"
         + @"|(?<v6>(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:]))"
         + @"|(?<host>(?<![\w.@])(?<!(?<!^\d{3})-)(?!^\d{3}-)(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9\-]{0,61}[A-Za-z0-9](?![\w\-]|\.\w))"

@@ -4,7 +4,7 @@ using SmtpTap.Configuration;
 
 namespace SmtpTap.Commands;
 
-/// <summary><c>smtptap bundle --transcripts DIR --session ID... --out FILE [--mask-addresses]</c>: the support bundle of issue 14.</summary>
+/// <summary><c>smtptap bundle --transcripts DIR --session ID... --out FILE [--mask-addresses] [--cert-dir DIR]</c>: the support bundle of issue 14.</summary>
 internal static class BundleCommand
 {
     public static Command Create()
@@ -17,7 +17,9 @@ internal static class BundleCommand
         command.Options.Add(transcripts);
         command.Options.Add(sessions);
         command.Options.Add(output);
+        var certDir = new Option<string?>("--cert-dir") { Description = "The CA folder whose certificate fingerprint goes in the bundle (only ca.crt.pem is read; default: the proxy's --cert-dir setting)." };
         command.Options.Add(mask);
+        command.Options.Add(certDir);
         command.SetAction(parseResult =>
         {
             var stdout = parseResult.InvocationConfiguration.Output;
@@ -32,7 +34,7 @@ internal static class BundleCommand
                     throw new UserInputException(problem ?? "the proxy settings cannot be read");
                 }
 
-                var (fingerprint, note) = BundleSources.CaFingerprint(BundleSources.CertDirectory(settings));
+                var (fingerprint, note) = BundleSources.CaFingerprint(parseResult.GetValue(certDir) ?? BundleSources.CertDirectory(settings));
                 var masked = parseResult.GetValue(mask);
                 var input = new BundleInput(files, BundleSources.Version, settings, fingerprint, note, tapLog,
                     "smtptap bundle from the transcript files; settings are this environment's proxy settings (SMTPTAP_* and defaults)" + (masked ? "; --mask-addresses" : string.Empty),

@@ -91,11 +91,12 @@ public sealed class SupportBundleProcessTests
         Assert.Contains("sender@example.test", plain["transcripts.jsonl"], StringComparison.Ordinal);
 
         var maskedZip = work.Sub("masked.zip");
-        (exit, _, stderr) = await CliProcess.RunAsync(work.Path, "bundle", "--transcripts", transcripts, "--session", id, "--out", maskedZip, "--mask-addresses");
+        (exit, _, stderr) = await CliProcess.RunAsync(work.Path, "bundle", "--transcripts", transcripts, "--session", id, "--out", maskedZip, "--mask-addresses", "--cert-dir", tap.CertDirectory);
         Assert.True(exit == 0, stderr);
         var masked = Entries(await File.ReadAllBytesAsync(maskedZip));
         AssertBundle(masked, id, canary);
         AssertAddressesGone(masked);
+        Assert.Matches("CA certificate SHA-256: [0-9A-F]{2}(:[0-9A-F]{2}){31}", masked["smtptap.txt"]);
 
         // (b) the web API, behind the same Host check as every API call
         using var response = await WebTap.Http.GetAsync(tap.Api("/api/sessions/" + id + "/bundle"));

@@ -23,6 +23,9 @@ internal sealed partial class WebTap : IAsyncDisposable
 
     public int SmtpPort { get; }
 
+    /// <summary>The tap's --cert-dir.</summary>
+    public string CertDirectory => _temp.Sub("certs");
+
     /// <summary>The page's URL as printed (with ?token=… when one is required).</summary>
     public Uri Url { get; }
 

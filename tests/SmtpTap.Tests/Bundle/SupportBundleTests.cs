@@ -106,10 +106,10 @@ public sealed class SupportBundleTests
     {
         var pseudonyms = new AddressPseudonyms();
         var first = pseudonyms.Mask("a@x.test b@y.test 10.0.0.1 10.0.0.2 mx1.x.test mx2.x.test");
-        var again = pseudonyms.Mask("mx2.x.test 10.0.0.2 b@y.test");
+        var again = pseudonyms.Mask("mx2.x.test 10.0.0.2 b@y.test [user=a@x.test, digest=****]");
 
         Assert.Equal("user1@domain1.example user2@domain2.example 192.0.2.1 192.0.2.2 host1.example host2.example", first);
-        Assert.Equal("host2.example 192.0.2.2 user2@domain2.example", again);
+        Assert.Equal("host2.example 192.0.2.2 user2@domain2.example [user=user1@domain1.example, digest=****]", again);
         Assert.Equal("u***@*** [masked] 12:30:45.123 2.0.0 250 OK ca.crt.pem", pseudonyms.Mask("u***@*** [masked] 12:30:45.123 2.0.0 250 OK ca.crt.pem"));
     }
 
