@@ -31,6 +31,15 @@ public sealed class WebPageBrowserTests
         Assert.Contains("EHLO " + HostileEhlo, timeline, StringComparison.Ordinal);
         Assert.Contains("Subject: " + HostileSubject, timeline, StringComparison.Ordinal);
 
+        // The session view links its support bundle (GET /api/sessions/{id}/bundle), a zip; the box adds maskAddresses=true.
+        Assert.Equal("Download support bundle", (await browser.EvaluateAsync("document.getElementById('bundle-link').textContent")).GetString());
+        Assert.Matches("^/api/sessions/s\\d+/bundle$", (await browser.EvaluateAsync("document.getElementById('bundle-link').getAttribute('href')")).GetString()!);
+        await browser.EvaluateAsync("fetch(document.getElementById('bundle-link').href).then(async r => { const b = new Uint8Array(await r.arrayBuffer()); window.__bundle = r.headers.get('content-type') + ' ' + String.fromCharCode(b[0], b[1]); }); 0");
+        await browser.WaitUntilAsync("window.__bundle !== undefined", "the bundle is fetched");
+        Assert.Equal("application/zip PK", (await browser.EvaluateAsync("window.__bundle")).GetString());
+        await browser.EvaluateAsync("document.getElementById('bundle-mask').click(); 0");
+        Assert.EndsWith("/bundle?maskAddresses=true", (await browser.EvaluateAsync("document.getElementById('bundle-link').getAttribute('href')")).GetString(), StringComparison.Ordinal);
+
         // The four directions and the tap's events are told apart by class and colour.
         var colours = (await browser.EvaluateAsync(
             "JSON.stringify(['dir-client-tap','dir-server-tap','dir-tap'].map(c => { const li = document.querySelector('#timeline li.' + c); return li ? getComputedStyle(li).borderLeftColor : null; }))")).GetString()!;
