@@ -36,7 +36,10 @@ internal sealed partial class AddressPseudonyms
         }
     }
 
-    public string Mask(string text) => Token().Replace(text, m =>
+    /// <summary>The text with every address, host name and IP address replaced; a <c>334</c> line's base64 is left out.</summary>
+    public string Mask(string text) => Replace(Challenge().Replace(text, "334 (base64 left out: --mask-addresses)"));
+
+    private string Replace(string text) => Token().Replace(text, m =>
     {
         if (m.Groups["mail"].Success)
         {
@@ -115,6 +118,10 @@ internal sealed partial class AddressPseudonyms
 
         return pseudonym;
     }
+
+    /// <summary>A server challenge: its base64 may encode host and domain names (CRAM-MD5, NTLM).</summary>
+    [GeneratedRegex(@"^334 [A-Za-z0-9+/]{8,}={0,2}(?=\s|$)", RegexOptions.CultureInvariant)]
+    private static partial Regex Challenge();
 
     [GeneratedRegex(@"^(?:EHLO|HELO|LHLO)\s+(?<name>\[?[A-Za-z0-9][A-Za-z0-9.\-:]*\]?)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex NamedHost();

@@ -110,6 +110,7 @@ public sealed class SupportBundleTests
 
         Assert.Equal("user1@domain1.example user2@domain2.example 192.0.2.1 192.0.2.2 host1.example host2.example", first);
         Assert.Equal("host2.example 192.0.2.2 user2@domain2.example [user=user1@domain1.example, digest=****]", again);
+        Assert.Equal("334 (base64 left out: --mask-addresses) [<user3@domain3.example>]", pseudonyms.Mask("334 PDEwOWZhNDdkQGNhcHR1cmUuc210cHRhcC5sb2NhbD4= [<109fa47d@capture.smtptap.local>]"));
         Assert.Equal("u***@*** [masked] 12:30:45.123 2.0.0 250 OK ca.crt.pem", pseudonyms.Mask("u***@*** [masked] 12:30:45.123 2.0.0 250 OK ca.crt.pem"));
     }
 
