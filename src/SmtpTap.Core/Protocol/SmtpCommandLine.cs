@@ -68,45 +68,17 @@ internal static class SmtpCommandLine
     public static ReadOnlySpan<byte> VerbWord(ReadOnlySpan<byte> content)
     {
         var start = SkipSeparators(content, 0);
-        var end = start;
-        while (end < content.Length && !IsSeparator(content[end]))
-        {
-            end++;
-        }
-
-        return content[start..end];
+        return content[start..SkipWord(content, start)];
     }
 
     /// <summary>True if the verb stands alone, or is followed by a separator (the line is shaped like a command).</summary>
-    public static bool HasSeparatorAfterVerb(ReadOnlySpan<byte> content)
-    {
-        var start = SkipSeparators(content, 0);
-        var end = start;
-        while (end < content.Length && !IsSeparator(content[end]))
-        {
-            end++;
-        }
-
-        return end < content.Length;
-    }
+    public static bool HasSeparatorAfterVerb(ReadOnlySpan<byte> content) => SkipWord(content, SkipSeparators(content, 0)) < content.Length;
 
     /// <summary>The text after the verb and its separators (empty if none), without trailing separators.</summary>
     public static ReadOnlySpan<byte> Arguments(ReadOnlySpan<byte> content)
     {
-        var start = SkipSeparators(content, 0);
-        while (start < content.Length && !IsSeparator(content[start]))
-        {
-            start++;
-        }
-
-        start = SkipSeparators(content, start);
-        var end = content.Length;
-        while (end > start && IsSeparator(content[end - 1]))
-        {
-            end--;
-        }
-
-        return content[start..end];
+        var start = SkipSeparators(content, SkipWord(content, SkipSeparators(content, 0)));
+        return content[start..TrimEnd(content, start)];
     }
 
     /// <summary>The arguments split into words on runs of SP/HTAB.</summary>
@@ -117,12 +89,7 @@ internal static class SmtpCommandLine
         var i = 0;
         while (i < args.Length)
         {
-            var end = i;
-            while (end < args.Length && !IsSeparator(args[end]))
-            {
-                end++;
-            }
-
+            var end = SkipWord(args, i);
             words.Add(Encoding.Latin1.GetString(args[i..end]));
             i = SkipSeparators(args, end);
         }
@@ -136,11 +103,7 @@ internal static class SmtpCommandLine
         size = 0;
         last = false;
         var args = Arguments(content);
-        var end = 0;
-        while (end < args.Length && !IsSeparator(args[end]))
-        {
-            end++;
-        }
+        var end = SkipWord(args, 0);
 
         // Digits only, as Postfix (alldig) and RFC 3030's chunk-size = 1*DIGIT: a sign the parser would take must not make
         // the tap relay opaque chunk bytes that the server reads as commands after refusing the BDAT.
@@ -174,18 +137,8 @@ internal static class SmtpCommandLine
         mechanism = string.Empty;
         initialResponse = default;
         hasInitialResponse = false;
-        var start = SkipSeparators(content, 0);
-        while (start < content.Length && !IsSeparator(content[start]))
-        {
-            start++;
-        }
-
-        start = SkipSeparators(content, start);
-        var mechEnd = start;
-        while (mechEnd < content.Length && !IsSeparator(content[mechEnd]))
-        {
-            mechEnd++;
-        }
+        var start = SkipSeparators(content, SkipWord(content, SkipSeparators(content, 0)));
+        var mechEnd = SkipWord(content, start);
 
         var mech = content[start..mechEnd];
         if (mech.IsEmpty || mech.Length > 40)
@@ -195,11 +148,7 @@ internal static class SmtpCommandLine
 
         mechanism = Encoding.ASCII.GetString(mech).ToUpperInvariant();
         var irStart = SkipSeparators(content, mechEnd);
-        var irEnd = content.Length;
-        while (irEnd > irStart && IsSeparator(content[irEnd - 1]))
-        {
-            irEnd--;
-        }
+        var irEnd = TrimEnd(content, irStart);
 
         if (irStart < irEnd)
         {
@@ -218,12 +167,7 @@ internal static class SmtpCommandLine
     public static bool CouldBeBase64(ReadOnlySpan<byte> content)
     {
         var start = SkipSeparators(content, 0);
-        var end = content.Length;
-        while (end > start && IsSeparator(content[end - 1]))
-        {
-            end--;
-        }
-
+        var end = TrimEnd(content, start);
         if (start == end)
         {
             return false;
@@ -248,5 +192,28 @@ internal static class SmtpCommandLine
         }
 
         return index;
+    }
+
+    /// <summary>The index just past the word (run of non-separators) that starts at <paramref name="index"/>.</summary>
+    private static int SkipWord(ReadOnlySpan<byte> content, int index)
+    {
+        while (index < content.Length && !IsSeparator(content[index]))
+        {
+            index++;
+        }
+
+        return index;
+    }
+
+    /// <summary>The end of the content with trailing separators left off, never before <paramref name="start"/>.</summary>
+    private static int TrimEnd(ReadOnlySpan<byte> content, int start)
+    {
+        var end = content.Length;
+        while (end > start && IsSeparator(content[end - 1]))
+        {
+            end--;
+        }
+
+        return end;
     }
 }
