@@ -263,7 +263,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         {
             Transcript.Warning("The AUTH exchange the tap answers itself is abandoned (the server never saw it)");
             _bridge.Abandon();
-            _authTail.ExchangeEnded(BufferedCount());
+            EndOfAuthExchange();
             return;
         }
 
@@ -271,7 +271,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         await ForwardAndWaitAsync(PendingKind.AuthCancel, "*\r\n"u8.ToArray(), cancellationToken);
         context.Sasl = null;
         context.SaslPayloads.Clear();
-        _authTail.ExchangeEnded(BufferedCount());
+        EndOfAuthExchange();
     }
 
     private async Task<SessionEnd?> HandleLineAsync(byte[] line, bool moreBuffered, CancellationToken cancellationToken)
@@ -295,7 +295,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
             await _bridge.ContinueAsync(line, cancellationToken);
             if (!_bridge.Active && context.Sasl is null)
             {
-                _authTail.ExchangeEnded(BufferedCount());
+                EndOfAuthExchange();
             }
 
             return null;
@@ -308,7 +308,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
             var reply = await ForwardAndWaitAsync(PendingKind.AuthResponse, line, cancellationToken);
             if (reply is null || reply.Code != 334)
             {
-                _authTail.ExchangeEnded(BufferedCount());
+                EndOfAuthExchange();
             }
 
             return null;
@@ -379,7 +379,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         {
             Transcript.Line(TranscriptDirection.ClientToTap, "AUTH " + SaslMask.Placeholder + " (malformed AUTH command, masked)");
             await ForwardAndWaitAsync(PendingKind.Other, line, cancellationToken);
-            _authTail.ExchangeEnded(BufferedCount());
+            EndOfAuthExchange();
             return;
         }
 
@@ -391,14 +391,14 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         {
             Transcript.Warning("AUTH not relayed: " + reason);
             await ReplyLocallyAsync(refusal, cancellationToken);
-            _authTail.ExchangeEnded(BufferedCount());
+            EndOfAuthExchange();
             return;
         }
 
         if (_needEhlo)
         {
             await ReplyLocallyAsync(SmtpReply.Single(503, "5.5.1 smtptap: send EHLO again after STARTTLS (RFC 3207 section 4.2)"), cancellationToken);
-            _authTail.ExchangeEnded(BufferedCount());
+            EndOfAuthExchange();
             return;
         }
 
@@ -409,7 +409,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
             {
                 if (!_bridge.Active && context.Sasl is null)
                 {
-                    _authTail.ExchangeEnded(BufferedCount());
+                    EndOfAuthExchange();
                 }
 
                 return;
@@ -427,7 +427,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         if (reply is null || reply.Code != 334)
         {
             // Everything the client sent by now was written before it could see the end of the exchange.
-            _authTail.ExchangeEnded(BufferedCount());
+            EndOfAuthExchange();
         }
     }
 
@@ -621,6 +621,9 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
     }
 
     private long BufferedCount() => ReaderBufferedCount() + context.Client.SocketAvailable;
+
+    /// <summary>An AUTH exchange ended: every client byte already here was sent before the client could know (see <see cref="AuthTail"/>).</summary>
+    private void EndOfAuthExchange() => _authTail.ExchangeEnded(BufferedCount());
 
     /// <summary>Client bytes already read from the connection but not yet consumed by this pump.</summary>
     private long ReaderBufferedCount()
