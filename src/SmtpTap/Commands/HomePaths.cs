@@ -9,24 +9,10 @@ namespace SmtpTap.Commands;
 internal static class HomePaths
 {
     /// <summary>The local CA's folder: <c>HOME/certs</c>.</summary>
-    public static string DefaultCertDirectory
-    {
-        get
-        {
-            try
-            {
-                return Path.Combine(SmtpTapHome.Resolve(Environment.GetEnvironmentVariable).Path, "certs");
-            }
-            catch (OAuthException)
-            {
-                // SMTPTAP_HOME is relative (reported once by Program) or there is no per-user folder: the current folder.
-                return "certs";
-            }
-        }
-    }
+    public static string DefaultCertDirectory => InHome("certs");
 
     /// <summary>The default transcripts folder (<c>--transcripts</c> without a value): <c>HOME/transcripts</c>.</summary>
-    public static string DefaultTranscriptDirectory => Path.Combine(Path.GetDirectoryName(DefaultCertDirectory) is { Length: > 0 } home ? home : ".", "transcripts");
+    public static string DefaultTranscriptDirectory => InHome("transcripts");
 
     /// <summary>One line if SMTPTAP_HOME is set but unusable, else null.</summary>
     public static string? Problem()
@@ -39,6 +25,19 @@ internal static class HomePaths
         catch (OAuthException ex)
         {
             return ex.Message;
+        }
+    }
+
+    private static string InHome(string folder)
+    {
+        try
+        {
+            return Path.Combine(SmtpTapHome.Resolve(Environment.GetEnvironmentVariable).Path, folder);
+        }
+        catch (OAuthException)
+        {
+            // SMTPTAP_HOME is relative (reported once by Program) or there is no per-user folder: the current folder.
+            return folder;
         }
     }
 }
