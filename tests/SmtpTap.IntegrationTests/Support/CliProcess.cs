@@ -125,25 +125,8 @@ internal sealed partial class CliProcess : IAsyncDisposable
     /// <summary>Waits for the banner line "Listening on smtp://127.0.0.1:PORT" and returns the port.</summary>
     public async Task<int> WaitForListenPortAsync(string scheme = "smtp")
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        var regex = new Regex("Listening on " + scheme + @"://127\.0\.0\.1:(\d+)");
-        while (DateTime.UtcNow < deadline)
-        {
-            var match = regex.Match(Stdout);
-            if (match.Success)
-            {
-                return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException("smtptap exited early: " + Stdout + Stderr);
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException("smtptap did not print its listen port: " + Stdout + Stderr);
+        var match = await WaitForOutputAsync(new Regex("Listening on " + scheme + @"://127\.0\.0\.1:(\d+)"), TimeSpan.FromSeconds(60));
+        return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Sends a signal to the process, as Ctrl+C (<see cref="SigInt"/>) or a service manager (<see cref="SigTerm"/>) would.</summary>
@@ -156,19 +139,7 @@ internal sealed partial class CliProcess : IAsyncDisposable
     }
 
     /// <summary>Waits until stdout holds <paramref name="text"/>.</summary>
-    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!Stdout.Contains(text, StringComparison.Ordinal))
-        {
-            if (DateTime.UtcNow > deadline || _process.HasExited)
-            {
-                throw new TimeoutException($"smtptap did not print '{text}': " + Stdout + Stderr);
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    public Task WaitForOutputAsync(string text, TimeSpan timeout) => WaitForOutputAsync(new Regex(Regex.Escape(text)), timeout);
 
     /// <summary>Runs the command to its end and returns exit code, stdout and stderr.</summary>
     public static async Task<(int Exit, string Out, string Err)> RunAsync(string workingDirectory, params string[] args)

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace SmtpTap.Tests.Support;
 
 /// <summary>
-/// The tests never use the machine's real SmtpTap home (~/.config/smtptap): unless SMTPTAP_HOME is already set, it points
+/// Compiled into both test assemblies (linked). The tests never use the machine's real SmtpTap home (~/.config/smtptap): unless SMTPTAP_HOME is already set, it points
 /// at a fresh temporary folder for this test process and every smtptap it starts.
 /// </summary>
 internal static class TestHome
