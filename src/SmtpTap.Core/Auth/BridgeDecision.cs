@@ -16,8 +16,17 @@ internal sealed class BridgeDecision
     /// <summary>The account the client user belongs to (null when not bridged).</summary>
     public string? Account { get; private init; }
 
-    /// <summary>Upstream SASL mechanism (<c>XOAUTH2</c> or <c>OAUTHBEARER</c>) when bridged.</summary>
+    /// <summary>Upstream SASL mechanism (<c>XOAUTH2</c>, <c>OAUTHBEARER</c>, or with a stored password <c>PLAIN</c>, <c>LOGIN</c>, <c>CRAM-MD5</c>) when bridged.</summary>
     public string? Mechanism { get; private init; }
+
+    /// <summary>The user the tap authenticates upstream as (the account's mailbox).</summary>
+    public string? UpstreamUser { get; private init; }
+
+    /// <summary>The account's stored server password (password accounts only). Secret: never logged.</summary>
+    public string? Password { get; private init; }
+
+    /// <summary>True when the tap authenticates upstream with a stored server password rather than an OAuth2 token.</summary>
+    public bool UsesStoredPassword => Password is not null;
 
     /// <summary>The upstream SASL initial response, base64. Secret: never logged.</summary>
     public string? InitialResponseBase64 { get; private init; }
@@ -42,8 +51,12 @@ internal sealed class BridgeDecision
     public static BridgeDecision Failed(string account, string step, string reason, string fixCommand) =>
         new(BridgeOutcome.Failed) { Account = account, Step = step, Reason = reason, FixCommand = fixCommand };
 
-    public static BridgeDecision Bridged(string account, string mechanism, string initialResponseBase64, string note) =>
-        new(BridgeOutcome.Bridged) { Account = account, Mechanism = mechanism, InitialResponseBase64 = initialResponseBase64, Note = note };
+    public static BridgeDecision Bridged(string account, string mechanism, string initialResponseBase64, string note, string? upstreamUser = null) =>
+        new(BridgeOutcome.Bridged) { Account = account, Mechanism = mechanism, InitialResponseBase64 = initialResponseBase64, Note = note, UpstreamUser = upstreamUser };
+
+    /// <summary>Bridged with the account's stored server password: the tap runs PLAIN, LOGIN or CRAM-MD5 upstream itself.</summary>
+    public static BridgeDecision BridgedWithPassword(string account, string mechanism, string upstreamUser, string password) =>
+        new(BridgeOutcome.Bridged) { Account = account, Mechanism = mechanism, UpstreamUser = upstreamUser, Password = password, Note = "stored password" };
 
     public override string ToString() => Outcome switch
     {

@@ -56,4 +56,10 @@ internal sealed record TapOptions
     /// account, the tap authenticates upstream itself (null: every AUTH is relayed unchanged).
     /// </summary>
     public Auth.IAuthBridge? AuthBridge { get; init; }
+
+    /// <summary>
+    /// --inject-auth ACCOUNT: the tap authenticates every session upstream itself before its first MAIL (for clients
+    /// that cannot authenticate); null: off.
+    /// </summary>
+    public InjectAuthOptions? InjectAuth { get; init; }
 }

@@ -198,7 +198,7 @@ internal sealed class AuthBridgeExchange(SessionContext context, IAuthBridge bri
                 Abandon();
                 TapMetrics.Auth(client, succeeded: false);
                 Transcript.Warning($"AUTH bridge failed for {Shown(user)} (account '{decision.Account}') at step '{decision.Step}': {decision.Reason}; fix: {decision.FixCommand}");
-                await pump.ReplyLocallyAsync(SmtpReply.Single(454, "4.7.0 Temporary authentication failure (smtptap: no OAuth2 access token for this account; the tap's log says why)"), cancellationToken);
+                await pump.ReplyLocallyAsync(SmtpReply.Single(454, "4.7.0 Temporary authentication failure (smtptap: no upstream credentials for this account now; the tap's log says why)"), cancellationToken);
                 return;
             default:
                 await AuthenticateUpstreamAsync(decision, client, user, cancellationToken);
@@ -208,47 +208,20 @@ internal sealed class AuthBridgeExchange(SessionContext context, IAuthBridge bri
 
     private async Task AuthenticateUpstreamAsync(BridgeDecision decision, string client, string user, CancellationToken cancellationToken)
     {
-        var mechanism = decision.Mechanism!;
-        var initialResponse = decision.InitialResponseBase64!;
-        context.Sasl = SaslDescriberFactory.Create(mechanism, context.MaskOptions);
-        context.SaslPayloads.Clear();
-        context.SaslPayloads.Add(initialResponse);
-        Transcript.Events.Information("{AuthBridge:l}", $"AUTH bridged: client {client} as {Shown(user)} (app password ok) -> server {mechanism}, token for {Shown(user)} {decision.Note}");
-        Transcript.Line(TranscriptDirection.TapToServer, "AUTH " + mechanism + " " + P);
-        var reply = await SendOwnAsync(Encoding.ASCII.GetBytes("AUTH " + mechanism + " " + initialResponse + "\r\n"), cancellationToken);
+        var dialog = new UpstreamAuthDialog(decision, context.MaskOptions);
+        Transcript.Events.Information("{AuthBridge:l}", $"AUTH bridged: client {client} as {Shown(user)} (app password ok) -> server {dialog.Mechanism}, {Credential(decision, Shown(user))}");
+        var reply = await UpstreamAuthRunner.RunAsync(context, pump, dialog, PendingKind.TapAuth, cancellationToken);
         if (reply?.Code == 334)
         {
-            // The server refused the token and sent its error as a challenge (XOAUTH2, RFC 7628): the tap ends the exchange.
-            var oauthBearer = mechanism == "OAUTHBEARER";
-            Transcript.Line(TranscriptDirection.TapToServer, (oauthBearer ? "AQ== [%x01]" : "(empty line)") + " [the tap ends the refused " + mechanism + " exchange]");
-            reply = await SendOwnAsync(oauthBearer ? "AQ==\r\n"u8.ToArray() : "\r\n"u8.ToArray(), cancellationToken);
-        }
-
-        if (reply?.Code == 334)
-        {
-            Transcript.Line(TranscriptDirection.TapToServer, "* [the tap cancels the exchange]");
-            reply = await SendOwnAsync("*\r\n"u8.ToArray(), cancellationToken);
-            if (reply?.Code == 334)
-            {
-                context.Sasl = null;
-                context.SaslPayloads.Clear();
-                await pump.ReplyLocallyAsync(SmtpReply.Single(454, "4.7.0 Temporary authentication failure (smtptap: the server did not end the OAuth2 exchange)"), cancellationToken);
-            }
+            await pump.ReplyLocallyAsync(SmtpReply.Single(454, $"4.7.0 Temporary authentication failure (smtptap: the server did not end the {dialog.Mechanism} exchange)"), cancellationToken);
         }
     }
 
-    private async Task<SmtpReply?> SendOwnAsync(byte[] line, CancellationToken cancellationToken)
-    {
-        Interlocked.Add(ref context.TapBytesToServer, line.Length);
-        try
-        {
-            return await pump.ForwardAndWaitAsync(PendingKind.TapAuth, line, cancellationToken);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(line);
-        }
-    }
+    /// <summary>What the tap authenticates upstream with, for the transcript: never a secret.</summary>
+    internal static string Credential(BridgeDecision decision, string shownUser) =>
+        decision.UsesStoredPassword
+            ? $"stored password of account '{decision.Account}'"
+            : $"token for {shownUser} {decision.Note}";
 
     /// <summary>Sends the client's lines upstream as the client sent them; every 334 but the last one's is answered by the next line.</summary>
     private async Task ReplayAsync(string? why, CancellationToken cancellationToken)

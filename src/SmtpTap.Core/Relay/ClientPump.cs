@@ -20,12 +20,16 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
     private readonly TransactionState _transaction = new();
     private readonly AuthTail _authTail = new();
     private AuthBridgeExchange? _bridge;
+    private AuthInjection? _injection;
     private bool _needEhlo;
     private bool _normalisedCommandLogged;
     private long? _partialLineSince;
     private bool _silentSinceTls = context.Client.IsTls;
 
     private SessionTranscript Transcript => context.Transcript;
+
+    /// <summary>The tap's own AUTH for this session (--inject-auth), or null.</summary>
+    private AuthInjection? Injection => context.Options.InjectAuth is { } inject ? _injection ??= new AuthInjection(context, inject, this) : null;
 
     private Hosting.TapLimits Limits => context.Options.Limits;
 
@@ -350,6 +354,11 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
             case SmtpVerb.Ehlo:
             case SmtpVerb.Helo:
                 _needEhlo = false;
+                if (Injection is { } injection)
+                {
+                    injection.EhloSent = verb == SmtpVerb.Ehlo;
+                }
+
                 _transaction.Reset();
                 await ForwardAsync(verb == SmtpVerb.Ehlo ? PendingKind.Ehlo : PendingKind.Helo, line, cancellationToken, defer: moreBuffered);
                 return null;
@@ -386,6 +395,13 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         var sasl = SaslDescriberFactory.Create(mechanism, context.MaskOptions);
         var shown = "AUTH " + sasl.Mechanism + (hasIr ? " " + sasl.DescribeClient(content.Span[irRange], isInitialResponse: true) : string.Empty);
         Transcript.Line(TranscriptDirection.ClientToTap, shown);
+        if (Injection is { } injection)
+        {
+            await ReplyLocallyAsync(injection.ClientAuth().Reply!, cancellationToken);
+            EndOfAuthExchange();
+            return;
+        }
+
         var (_, reason, refusal) = context.AuthPolicy();
         if (refusal is not null)
         {
@@ -560,6 +576,11 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
             Transcript.Warning($"MAIL declares SIZE={declared}, over the limit of {limit} octets: not forwarded");
             TapMetrics.Refused("max-message-size");
             return await ReplyErrorAsync(SmtpReply.Single(552, $"5.3.4 smtptap: message size exceeds fixed maximum message size ({limit} octets)"), cancellationToken);
+        }
+
+        if (Injection is { } injection && await injection.BeforeMailAsync(cancellationToken) is { } injectRefusal)
+        {
+            return await ReplyErrorAsync(injectRefusal, cancellationToken);
         }
 
         _transaction.Reset();

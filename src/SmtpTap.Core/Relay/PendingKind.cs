@@ -17,6 +17,15 @@ internal enum PendingKind
     /// locally): a 334 is answered by the tap and not relayed; any other reply goes to the client.
     /// </summary>
     TapAuth,
+
+    /// <summary>
+    /// An AUTH step of the tap's own exchange for <c>--inject-auth</c> (the client sent no AUTH): every reply is logged
+    /// and none is relayed.
+    /// </summary>
+    TapInject,
+
+    /// <summary>The tap's own EHLO before an injected AUTH (the client sent HELO or none): its reply is logged, not relayed.</summary>
+    TapEhlo,
     Data,
     EndOfData,
     Bdat,

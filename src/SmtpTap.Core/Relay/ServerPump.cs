@@ -172,7 +172,7 @@ internal sealed class ServerPump(SessionContext context)
     private async Task RelayAsync(PendingCommand command, ReplyRead read, CancellationToken cancellationToken)
     {
         var reply = read.Reply;
-        if (command.Kind is PendingKind.Data or PendingKind.Auth or PendingKind.AuthResponse or PendingKind.TapAuth)
+        if (command.Kind is PendingKind.Data or PendingKind.Auth or PendingKind.AuthResponse or PendingKind.TapAuth or PendingKind.TapInject)
         {
             // Client bytes already here were sent before the client could see this reply.
             command.ClientBytesWaitingAtReply = context.Client.SocketAvailable;
@@ -185,8 +185,16 @@ internal sealed class ServerPump(SessionContext context)
                 context.UpstreamMaxSize = 0;
                 Transcript.Lines(TranscriptDirection.ServerToTap, reply);
                 break;
-            case PendingKind.AuthCancel:
+            case PendingKind.AuthCancel or PendingKind.TapInject:
                 LogAuthReply(reply);
+                return;
+            case PendingKind.TapEhlo:
+                Transcript.Lines(TranscriptDirection.ServerToTap, reply);
+                if (reply.Code == 250)
+                {
+                    context.UpstreamAuthMechanisms = EhloRewriter.AuthMechanisms(reply);
+                }
+
                 return;
             case PendingKind.TapAuth:
                 LogAuthReply(reply);

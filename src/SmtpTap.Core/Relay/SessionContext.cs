@@ -180,6 +180,11 @@ internal sealed class SessionContext
     public CapabilityPolicy CapabilityPolicy(bool serverListsStartTls = false)
     {
         var (advertisement, reason, _) = AuthPolicy();
+        if (Options.InjectAuth is not null)
+        {
+            (advertisement, reason) = (AuthAdvertisement.Hide, "the tap authenticates upstream itself (--inject-auth)");
+        }
+
         return new CapabilityPolicy
         {
             OfferStartTls = OfferClientStartTls(serverListsStartTls),
@@ -187,7 +192,7 @@ internal sealed class SessionContext
             AuthHiddenReason = reason,
             AllowRequireTls = Client.IsTls && UpstreamSetup.CertificateVerified,
             MaxMessageSize = Options.Limits.MaxMessageSize,
-            BridgeAuthMechanisms = Options.AuthBridge is null ? [] : AuthBridgeExchange.ClientMechanisms,
+            BridgeAuthMechanisms = Options.AuthBridge is null || Options.InjectAuth is not null ? [] : AuthBridgeExchange.ClientMechanisms,
         };
     }
 }
