@@ -46,11 +46,18 @@ internal sealed class AccountCredentials : IUpstreamCredentials
         ArgumentNullException.ThrowIfNull(appPassword);
         ArgumentNullException.ThrowIfNull(serverMechanisms);
         var account = _accounts.List().FirstOrDefault(a => string.Equals(a.User, clientUser, StringComparison.OrdinalIgnoreCase));
-        if (account is null)
-        {
-            return null;
-        }
+        return account is null ? null : await GetForAccountAsync(account, appPassword, serverMechanisms, cancellationToken);
+    }
 
+    /// <summary>
+    /// The upstream AUTH for <paramref name="account"/> (also for <c>--inject-auth</c>, where no client user is given).
+    /// Throws as <see cref="GetAsync"/> does.
+    /// </summary>
+    public async Task<UpstreamAuthentication> GetForAccountAsync(AccountDefinition account, string appPassword, IReadOnlyCollection<string> serverMechanisms, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(appPassword);
+        ArgumentNullException.ThrowIfNull(serverMechanisms);
         var mechanism = ChooseMechanism(account, serverMechanisms);
         var gate = _locks.GetOrAdd(account.Name, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
@@ -71,6 +78,20 @@ internal sealed class AccountCredentials : IUpstreamCredentials
                 _cache.TryRemove(account.Name, out _);
                 tokens = _vault.Load(account.Name, appPassword);
                 _cache[account.Name] = new CachedAccount(digest, tokens, Stamp(account.Name));
+            }
+
+            if (account.HoldsPassword)
+            {
+                return new UpstreamAuthentication
+                {
+                    Account = account.Name,
+                    User = account.User,
+                    Mechanism = mechanism,
+                    InitialResponse = [],
+                    Password = tokens.ServerPassword ?? throw new OAuthException($"account '{account.Name}' has no stored server password; run smtptap account login {account.Name}"),
+                    AccessTokenExpiresUtc = DateTimeOffset.MaxValue,
+                    Source = TokenSource.Cache,
+                };
             }
 
             var source = TokenSource.Cache;
@@ -106,16 +127,43 @@ internal sealed class AccountCredentials : IUpstreamCredentials
     internal static string ChooseMechanism(AccountDefinition account, IReadOnlyCollection<string> serverMechanisms)
     {
         ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(serverMechanisms);
+        if (account.HoldsPassword)
+        {
+            return ChoosePasswordMechanism(account, serverMechanisms);
+        }
+
         var offersXOAuth2 = serverMechanisms.Contains("XOAUTH2", StringComparer.OrdinalIgnoreCase);
         var offersOAuthBearer = serverMechanisms.Contains("OAUTHBEARER", StringComparer.OrdinalIgnoreCase);
         return account.Mechanism switch
         {
             UpstreamMechanism.XOAuth2 => "XOAUTH2",
             UpstreamMechanism.OAuthBearer => "OAUTHBEARER",
-            _ when offersXOAuth2 => "XOAUTH2",
-            _ when offersOAuthBearer => "OAUTHBEARER",
-            _ => throw new OAuthException($"the server offers neither XOAUTH2 nor OAUTHBEARER for account '{account.Name}' (it offers: {(serverMechanisms.Count == 0 ? "no AUTH" : string.Join(' ', serverMechanisms))})"),
+            UpstreamMechanism.Auto when offersXOAuth2 => "XOAUTH2",
+            UpstreamMechanism.Auto when offersOAuthBearer => "OAUTHBEARER",
+            UpstreamMechanism.Auto => throw new OAuthException($"the server offers neither XOAUTH2 nor OAUTHBEARER for account '{account.Name}' (it offers: {(serverMechanisms.Count == 0 ? "no AUTH" : string.Join(' ', serverMechanisms))})"),
+            _ => throw new OAuthException($"account '{account.Name}' is an OAuth2 account: its mechanism must be auto, xoauth2 or oauthbearer"),
         };
+    }
+
+    /// <summary>
+    /// A <c>password</c> account's upstream mechanism: the account's own (<c>--mechanism</c>) when the server offers it,
+    /// else the first the server offers of PLAIN, LOGIN, CRAM-MD5 (PLAIN and LOGIN carry the same password; CRAM-MD5 last,
+    /// as it needs the server to keep the password in clear).
+    /// </summary>
+    internal static string ChoosePasswordMechanism(AccountDefinition account, IReadOnlyCollection<string> serverMechanisms)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(serverMechanisms);
+        string[] candidates = account.Mechanism switch
+        {
+            UpstreamMechanism.Plain => ["PLAIN"],
+            UpstreamMechanism.Login => ["LOGIN"],
+            UpstreamMechanism.CramMd5 => ["CRAM-MD5"],
+            _ => ["PLAIN", "LOGIN", "CRAM-MD5"],
+        };
+        return candidates.FirstOrDefault(m => serverMechanisms.Contains(m, StringComparer.OrdinalIgnoreCase))
+            ?? throw new OAuthException($"the server offers none of {string.Join(", ", candidates)} for account '{account.Name}' (it offers: {(serverMechanisms.Count == 0 ? "no AUTH" : string.Join(' ', serverMechanisms))})");
     }
 
     private byte[] Digest(string account, string appPassword) =>

@@ -11,6 +11,10 @@ internal enum OAuthProvider
     Google,
     [JsonStringEnumMemberName("generic")]
     Generic,
+
+    /// <summary>No OAuth2: the account holds the server's own password (encrypted), for mechanism translation and --inject-auth.</summary>
+    [JsonStringEnumMemberName("password")]
+    Password,
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<OAuthFlow>))]
@@ -33,11 +37,18 @@ internal enum UpstreamMechanism
     XOAuth2,
     [JsonStringEnumMemberName("oauthbearer")]
     OAuthBearer,
+    [JsonStringEnumMemberName("plain")]
+    Plain,
+    [JsonStringEnumMemberName("login")]
+    Login,
+    [JsonStringEnumMemberName("cram-md5")]
+    CramMd5,
 }
 
 /// <summary>
 /// One account as stored in <c>accounts.json</c>: where to get tokens and for which mailbox. Holds no secret:
-/// the client secret is named by the environment variable that holds it.
+/// the client secret is named by the environment variable that holds it, and a <c>password</c> account's server
+/// password is in its encrypted store.
 /// </summary>
 internal sealed record AccountDefinition
 {
@@ -45,7 +56,12 @@ internal sealed record AccountDefinition
 
     public required OAuthProvider Provider { get; init; }
 
-    public required string ClientId { get; init; }
+    /// <summary>The OAuth2 client id (empty for a <c>password</c> account).</summary>
+    public string ClientId { get; init; } = string.Empty;
+
+    /// <summary>True for a <c>password</c> account: the store holds the server password, not OAuth2 tokens.</summary>
+    [JsonIgnore]
+    public bool HoldsPassword => Provider == OAuthProvider.Password;
 
     public string? ClientSecretEnv { get; init; }
 

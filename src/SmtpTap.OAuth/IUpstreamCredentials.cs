@@ -34,17 +34,22 @@ internal sealed class UpstreamAuthentication
 
     public required string User { get; init; }
 
-    /// <summary><c>XOAUTH2</c> or <c>OAUTHBEARER</c>.</summary>
+    /// <summary><c>XOAUTH2</c> or <c>OAUTHBEARER</c>; for a <c>password</c> account <c>PLAIN</c>, <c>LOGIN</c> or <c>CRAM-MD5</c>.</summary>
     public required string Mechanism { get; init; }
 
+    /// <summary>The OAuth2 initial response (empty for a <c>password</c> account).</summary>
     public required byte[] InitialResponse { get; init; }
+
+    /// <summary>A <c>password</c> account's server password (null for OAuth2). Secret.</summary>
+    public string? Password { get; init; }
 
     public required DateTimeOffset AccessTokenExpiresUtc { get; init; }
 
     public required TokenSource Source { get; init; }
 
-    public override string ToString() =>
-        $"{Mechanism} for {User} (account {Account}), token from {(Source == TokenSource.Cache ? "cache" : "refresh")}, expires {AccessTokenExpiresUtc.UtcDateTime:HH:mm:ss}Z";
+    public override string ToString() => Password is not null
+        ? $"{Mechanism} for {User} (account {Account}), stored password"
+        : $"{Mechanism} for {User} (account {Account}), token from {(Source == TokenSource.Cache ? "cache" : "refresh")}, expires {AccessTokenExpiresUtc.UtcDateTime:HH:mm:ss}Z";
 
     /// <summary>XOAUTH2 (Google and Microsoft): <c>user=U ^A auth=Bearer T ^A ^A</c>.</summary>
     public static byte[] XOAuth2(string user, string accessToken) =>

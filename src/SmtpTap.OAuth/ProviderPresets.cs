@@ -7,7 +7,7 @@ internal sealed record AccountRequest
 
     public required OAuthProvider Provider { get; init; }
 
-    public required string ClientId { get; init; }
+    public string ClientId { get; init; } = string.Empty;
 
     public string? ClientSecretEnv { get; init; }
 
@@ -47,15 +47,22 @@ internal static class ProviderPresets
     {
         ArgumentNullException.ThrowIfNull(request);
         AccountStore.ValidateName(request.Name);
+        if (request.Provider == OAuthProvider.Password)
+        {
+            return Password(request);
+        }
+
+        if (request.Mechanism is not (UpstreamMechanism.Auto or UpstreamMechanism.XOAuth2 or UpstreamMechanism.OAuthBearer))
+        {
+            throw new OAuthException("--mechanism plain, login and cram-md5 are for --provider password; an OAuth2 account uses auto, xoauth2 or oauthbearer");
+        }
+
         if (string.IsNullOrWhiteSpace(request.ClientId))
         {
             throw new OAuthException("--client-id must not be empty");
         }
 
-        if (!request.User.Contains('@', StringComparison.Ordinal) || request.User.Any(char.IsWhiteSpace))
-        {
-            throw new OAuthException($"--user '{request.User}' is not a mail address");
-        }
+        CheckUser(request.User);
 
         if (request.ClientSecretEnv is { } env && !IsEnvironmentName(env))
         {
@@ -80,6 +87,43 @@ internal static class ProviderPresets
             OAuthProvider.Google => Google(request, flow),
             _ => Generic(request, flow),
         };
+    }
+
+    /// <summary>
+    /// A <c>password</c> account: only the mailbox and, optionally, the mechanism; the server password is asked by
+    /// <c>account login</c> and stored encrypted. Every OAuth2 option is refused so a mix-up is seen at once.
+    /// </summary>
+    private static AccountDefinition Password(AccountRequest request)
+    {
+        CheckUser(request.User);
+        if (request.ClientId.Length > 0 || request.ClientSecretEnv is not null || request.Tenant is not null || request.AuthorizeEndpoint is not null
+            || request.TokenEndpoint is not null || request.DeviceEndpoint is not null || request.Issuer is not null || request.Scopes.Count > 0 || request.Flow is not null)
+        {
+            throw new OAuthException("--provider password takes only --user and --mechanism; --client-id, --client-secret-env, --tenant, the endpoints, --issuer, --scope and --flow are for OAuth2 providers");
+        }
+
+        if (request.Mechanism is UpstreamMechanism.XOAuth2 or UpstreamMechanism.OAuthBearer)
+        {
+            throw new OAuthException("--mechanism xoauth2 and oauthbearer need an OAuth2 provider; --provider password uses auto, plain, login or cram-md5");
+        }
+
+        return new AccountDefinition
+        {
+            Name = request.Name,
+            Provider = OAuthProvider.Password,
+            Scopes = [],
+            Flow = OAuthFlow.Browser,
+            User = request.User,
+            Mechanism = request.Mechanism,
+        };
+    }
+
+    private static void CheckUser(string user)
+    {
+        if (!user.Contains('@', StringComparison.Ordinal) || user.Any(char.IsWhiteSpace))
+        {
+            throw new OAuthException($"--user '{user}' is not a mail address");
+        }
     }
 
     private static AccountDefinition Microsoft(AccountRequest request, OAuthFlow flow)

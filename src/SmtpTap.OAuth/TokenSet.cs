@@ -13,6 +13,9 @@ internal sealed class TokenSet
 
     public string? Scope { get; init; }
 
+    /// <summary>A <c>password</c> account's server password (the real mailbox password).</summary>
+    public string? ServerPassword { get; init; }
+
     public bool HasValidAccessToken(DateTimeOffset now, TimeSpan margin) =>
         AccessToken is not null && AccessTokenExpiresUtc is { } expires && expires - margin > now;
 
@@ -23,14 +26,16 @@ internal sealed class TokenSet
         AccessTokenExpiresUtc = refreshed.AccessTokenExpiresUtc,
         RefreshToken = refreshed.RefreshToken ?? RefreshToken,
         Scope = refreshed.Scope ?? Scope,
+        ServerPassword = ServerPassword,
     };
 
-    public override string ToString() =>
-        $"TokenSet(access token: {(AccessToken is null ? "none" : "until " + AccessTokenExpiresUtc?.ToString("u", System.Globalization.CultureInfo.InvariantCulture))}, refresh token: {(RefreshToken is null ? "no" : "yes")})";
+    public override string ToString() => ServerPassword is not null
+        ? "TokenSet(server password: stored)"
+        : $"TokenSet(access token: {(AccessToken is null ? "none" : "until " + AccessTokenExpiresUtc?.ToString("u", System.Globalization.CultureInfo.InvariantCulture))}, refresh token: {(RefreshToken is null ? "no" : "yes")})";
 }
 
 /// <summary>What can be said about an account's tokens without the app password.</summary>
-internal sealed record TokenState(bool Stored, DateTimeOffset? AccessTokenExpiresUtc, bool HasRefreshToken)
+internal sealed record TokenState(bool Stored, DateTimeOffset? AccessTokenExpiresUtc, bool HasRefreshToken, bool HasServerPassword = false)
 {
     public static readonly TokenState None = new(false, null, false);
 
@@ -40,6 +45,11 @@ internal sealed record TokenState(bool Stored, DateTimeOffset? AccessTokenExpire
     /// </summary>
     public string Describe(DateTimeOffset now, bool renewableWithoutUser = false)
     {
+        if (Stored && HasServerPassword)
+        {
+            return "password stored";
+        }
+
         if (Stored && AccessTokenExpiresUtc is { } expires && expires > now)
         {
             return "valid until " + expires.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);

@@ -50,11 +50,15 @@ internal sealed class TokenEnvelope
 
     public bool HasRefreshToken { get; set; }
 
+    /// <summary>The ciphertext holds a server password (a <c>password</c> account).</summary>
+    public bool HasServerPassword { get; set; }
+
     /// <summary>Everything outside the ciphertext, bound to it as AES-GCM associated data.</summary>
     public byte[] AssociatedData() => Encoding.UTF8.GetBytes(string.Join('|',
         Format, Account, Kdf, MemoryKiB.ToString(System.Globalization.CultureInfo.InvariantCulture),
         Iterations.ToString(System.Globalization.CultureInfo.InvariantCulture), Parallelism.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        Salt, Nonce, AccessTokenExpiresUtc?.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", HasRefreshToken ? "r" : "-"));
+        Salt, Nonce, AccessTokenExpiresUtc?.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", HasRefreshToken ? "r" : "-")
+        + (HasServerPassword ? "|p" : string.Empty));
 }
 
 /// <summary>The encrypted part of the token file.</summary>
@@ -67,6 +71,8 @@ internal sealed class TokenPayload
     public string? RefreshToken { get; set; }
 
     public string? Scope { get; set; }
+
+    public string? ServerPassword { get; set; }
 }
 
 /// <summary>
@@ -98,6 +104,7 @@ internal sealed class TokenVault(SmtpTapHome home, KdfCost? cost = null)
             AccessTokenExpiresUtc = tokens.AccessTokenExpiresUtc,
             RefreshToken = tokens.RefreshToken,
             Scope = tokens.Scope,
+            ServerPassword = tokens.ServerPassword,
         };
         var plaintext = JsonSerializer.SerializeToUtf8Bytes(payload, OAuthJsonContext.Default.TokenPayload);
         var salt = RandomNumberGenerator.GetBytes(SaltSize);
@@ -112,6 +119,7 @@ internal sealed class TokenVault(SmtpTapHome home, KdfCost? cost = null)
             Nonce = Convert.ToBase64String(nonce),
             AccessTokenExpiresUtc = tokens.AccessToken is null ? null : tokens.AccessTokenExpiresUtc,
             HasRefreshToken = tokens.RefreshToken is not null,
+            HasServerPassword = tokens.ServerPassword is not null,
         };
         var ciphertext = new byte[plaintext.Length];
         var tag = new byte[TagSize];
@@ -176,6 +184,7 @@ internal sealed class TokenVault(SmtpTapHome home, KdfCost? cost = null)
                 AccessTokenExpiresUtc = payload.AccessTokenExpiresUtc,
                 RefreshToken = payload.RefreshToken,
                 Scope = payload.Scope,
+                ServerPassword = payload.ServerPassword,
             };
         }
         catch (AuthenticationTagMismatchException ex)
@@ -199,7 +208,7 @@ internal sealed class TokenVault(SmtpTapHome home, KdfCost? cost = null)
         try
         {
             var envelope = ReadEnvelope(account);
-            return envelope is null ? TokenState.None : new TokenState(true, envelope.AccessTokenExpiresUtc, envelope.HasRefreshToken);
+            return envelope is null ? TokenState.None : new TokenState(true, envelope.AccessTokenExpiresUtc, envelope.HasRefreshToken, envelope.HasServerPassword);
         }
         catch (OAuthException)
         {

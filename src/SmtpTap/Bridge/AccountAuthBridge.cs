@@ -15,6 +15,7 @@ internal sealed class AccountAuthBridge(AccountStore accounts, TokenVault vault,
     public const string MechanismStep = "choosing the upstream mechanism";
     public const string TokenStoreStep = "opening the token store";
     public const string TokenStep = "getting an access token from the identity provider";
+    public const string PasswordStep = "opening the stored server password";
 
     public AccountStore Accounts => accounts;
 
@@ -44,6 +45,16 @@ internal sealed class AccountAuthBridge(AccountStore accounts, TokenVault vault,
             return BridgeDecision.NotBridged;
         }
 
+        return await DecideAsync(account, password, serverMechanisms, cancellationToken);
+    }
+
+    /// <summary>
+    /// The upstream credentials of <paramref name="account"/> opened with <paramref name="appPassword"/> (the client's
+    /// password for the bridge; the one given at start for --inject-auth), each failure named by its step and fix.
+    /// </summary>
+    public async Task<BridgeDecision> DecideAsync(AccountDefinition account, string appPassword, IReadOnlyList<string> serverMechanisms, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(account);
         var login = "smtptap account login " + account.Name;
         try
         {
@@ -51,18 +62,20 @@ internal sealed class AccountAuthBridge(AccountStore accounts, TokenVault vault,
         }
         catch (OAuthException ex)
         {
-            return BridgeDecision.Failed(account.Name, MechanismStep, ex.Message, "point --upstream at the account's submission server (it must offer XOAUTH2 or OAUTHBEARER after EHLO)");
+            return BridgeDecision.Failed(account.Name, MechanismStep, ex.Message, account.HoldsPassword
+                ? "point --upstream at a server that offers PLAIN, LOGIN or CRAM-MD5 after EHLO (or change the account's --mechanism)"
+                : "point --upstream at the account's submission server (it must offer XOAUTH2 or OAUTHBEARER after EHLO)");
         }
 
         if (!vault.Exists(account.Name))
         {
-            return BridgeDecision.Failed(account.Name, TokenStoreStep, $"account '{account.Name}' has no tokens yet", login);
+            return BridgeDecision.Failed(account.Name, TokenStoreStep, account.HoldsPassword ? $"account '{account.Name}' has no stored password yet" : $"account '{account.Name}' has no tokens yet", login);
         }
 
-        UpstreamAuthentication? upstream;
+        UpstreamAuthentication upstream;
         try
         {
-            upstream = await credentials.GetAsync(user, password, serverMechanisms, cancellationToken);
+            upstream = await credentials.GetForAccountAsync(account, appPassword, serverMechanisms, cancellationToken);
         }
         catch (WrongAppPasswordException)
         {
@@ -72,12 +85,12 @@ internal sealed class AccountAuthBridge(AccountStore accounts, TokenVault vault,
         {
             // The next session reads the token store again: a new "account login" while the tap runs is picked up.
             credentials.Forget(account.Name);
-            return BridgeDecision.Failed(account.Name, TokenStep, ex.Message, login);
+            return BridgeDecision.Failed(account.Name, account.HoldsPassword ? PasswordStep : TokenStep, ex.Message, login);
         }
 
-        if (upstream is null)
+        if (upstream.Password is { } serverPassword)
         {
-            return BridgeDecision.NotBridged;
+            return BridgeDecision.BridgedWithPassword(upstream.Account, upstream.Mechanism, upstream.User, serverPassword);
         }
 
         try
@@ -85,7 +98,7 @@ internal sealed class AccountAuthBridge(AccountStore accounts, TokenVault vault,
             var note = string.Create(
                 CultureInfo.InvariantCulture,
                 $"{(upstream.Source == TokenSource.Cache ? "from cache" : "refreshed")}, expires {upstream.AccessTokenExpiresUtc.UtcDateTime:HH:mm:ss}Z");
-            return BridgeDecision.Bridged(upstream.Account, upstream.Mechanism, Convert.ToBase64String(upstream.InitialResponse), note);
+            return BridgeDecision.Bridged(upstream.Account, upstream.Mechanism, Convert.ToBase64String(upstream.InitialResponse), note, upstream.User);
         }
         finally
         {

@@ -23,7 +23,7 @@ internal static class AccountListCommand
 
             var now = context.Time.GetUtcNow();
             var rows = new List<string[]> { new[] { "NAME", "PROVIDER", "USER", "FLOW", "TOKEN" } };
-            rows.AddRange(accounts.Select(a => new[] { a.Name, Names.Of(a.Provider), a.User, Names.Of(a.Flow), vault.State(a.Name).Describe(now, a.Flow == OAuthFlow.ClientCredentials) }));
+            rows.AddRange(accounts.Select(a => new[] { a.Name, Names.Of(a.Provider), a.User, a.HoldsPassword ? "-" : Names.Of(a.Flow), vault.State(a.Name).Describe(now, a.Flow == OAuthFlow.ClientCredentials) }));
             var widths = Enumerable.Range(0, 5).Select(i => rows.Max(r => r[i].Length)).ToArray();
             foreach (var row in rows)
             {

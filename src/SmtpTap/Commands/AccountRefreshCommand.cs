@@ -21,6 +21,11 @@ internal static class AccountRefreshCommand
         {
             var home = context.Home();
             var account = new AccountStore(home).Get(parseResult.GetValue(name)!);
+            if (account.HoldsPassword)
+            {
+                throw new OAuthException($"account '{account.Name}' holds a server password, not OAuth2 tokens: nothing to refresh (smtptap account login {account.Name} replaces the password)");
+            }
+
             var clientSecret = AccountLoginCommand.ClientSecret(context.Input, account);
             var vault = new TokenVault(home, context.KdfCost);
             var appPassword = AppPasswordReader.ReadExisting(context.Input, parseResult.GetValue(appPasswordEnv), account.Name);

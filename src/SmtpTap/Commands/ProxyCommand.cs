@@ -35,6 +35,12 @@ internal static class ProxyCommand
 
     private static readonly Option<bool> s_oauth2 = new("--oauth2") { Description = "OAuth2 bridge: a client that sends AUTH PLAIN or LOGIN as the user of an account (smtptap account add/login) is checked against its app password and authenticated upstream with XOAUTH2 or OAUTHBEARER; other users are relayed unchanged." };
 
+    private static readonly Option<string?> s_injectAuth = new("--inject-auth") { Description = "The tap authenticates every session upstream itself as this account (smtptap account add/login), just before the client's first MAIL FROM: for apps that cannot authenticate (scanners, cron jobs). Clients must be on this machine unless --inject-auth-allow-remote; their own AUTH gets 503. Needs --inject-auth-password-env." };
+
+    private static readonly Option<string?> s_injectAuthPasswordEnv = new("--inject-auth-password-env") { Description = "Environment variable that holds the app password of the --inject-auth account (read once at start; the account's store is opened then)." };
+
+    private static readonly Option<bool> s_injectAuthAllowRemote = new("--inject-auth-allow-remote") { Description = "With --inject-auth, also serve clients that are not on this machine (they then send mail as the account without any password)." };
+
     private static readonly Option<string> s_certDir = new("--cert-dir") { Description = "Home of the local CA and leaf certificates (default: certs/ in the SmtpTap home, $SMTPTAP_HOME or ~/.config/smtptap, whatever the current folder).", DefaultValueFactory = _ => HomePaths.DefaultCertDirectory };
 
     private static readonly Option<string?> s_cert = new("--cert") { Description = "Your own server certificate for the client leg: a PEM file (with --key) or a PFX/P12 file." };
@@ -100,7 +106,7 @@ internal static class ProxyCommand
     public static Command Create(ShutdownSignals? signals = null)
     {
         var command = new Command("proxy", "Listen for mail clients and relay each session to the real server, printing a masked transcript.");
-        foreach (var option in new Option[] { s_config, s_listen, s_upstream, s_upstreamTls, s_upstreamCa, s_upstreamInsecure, s_allowPlainAuth, s_oauth2, s_certDir, s_cert, s_key, s_certPasswordEnv, s_transcripts, s_json, s_captureDir, s_logFile, s_showBody, s_maskUsernames, s_maxSessions, s_maxLineLength, s_lineEndings, s_clientStartTls, s_maxCommandLine, s_maxMessageSize, s_idleTimeout, s_minDataRate, s_maxSessionsPerIp, s_drainTimeout, s_metrics, s_otlp, s_web, s_webAllowRemote, s_webHistory, s_trustedProxy })
+        foreach (var option in new Option[] { s_config, s_listen, s_upstream, s_upstreamTls, s_upstreamCa, s_upstreamInsecure, s_allowPlainAuth, s_oauth2, s_injectAuth, s_injectAuthPasswordEnv, s_injectAuthAllowRemote, s_certDir, s_cert, s_key, s_certPasswordEnv, s_transcripts, s_json, s_captureDir, s_logFile, s_showBody, s_maskUsernames, s_maxSessions, s_maxLineLength, s_lineEndings, s_clientStartTls, s_maxCommandLine, s_maxMessageSize, s_idleTimeout, s_minDataRate, s_maxSessionsPerIp, s_drainTimeout, s_metrics, s_otlp, s_web, s_webAllowRemote, s_webHistory, s_trustedProxy })
         {
             command.Options.Add(option);
         }
@@ -254,6 +260,11 @@ internal static class ProxyCommand
             return false;
         }
 
+        if (!TryBuildInjectAuth(parseResult, out problem))
+        {
+            return false;
+        }
+
         if (!TryBuildTrustedProxies(parseResult.GetValue(s_trustedProxy) ?? [], listeners, out var trustedProxies, out problem))
         {
             return false;
@@ -273,6 +284,9 @@ internal static class ProxyCommand
             UpstreamInsecure = parseResult.GetValue(s_upstreamInsecure),
             AllowPlainAuth = parseResult.GetValue(s_allowPlainAuth),
             OAuth2 = parseResult.GetValue(s_oauth2),
+            InjectAuth = parseResult.GetValue(s_injectAuth),
+            InjectAuthPasswordEnv = parseResult.GetValue(s_injectAuthPasswordEnv),
+            InjectAuthAllowRemote = parseResult.GetValue(s_injectAuthAllowRemote),
             CertDirectory = parseResult.GetValue(s_certDir) ?? HomePaths.DefaultCertDirectory,
             CertFile = cert,
             KeyFile = key,
@@ -297,6 +311,23 @@ internal static class ProxyCommand
         };
         problem = null;
         return true;
+    }
+
+    private static bool TryBuildInjectAuth(ParseResult parseResult, out string? problem)
+    {
+        var account = parseResult.GetValue(s_injectAuth);
+        var passwordEnv = parseResult.GetValue(s_injectAuthPasswordEnv);
+        problem = account switch
+        {
+            null when passwordEnv is not null || parseResult.GetValue(s_injectAuthAllowRemote) => "--inject-auth-password-env and --inject-auth-allow-remote need --inject-auth ACCOUNT",
+            null => null,
+            _ when passwordEnv is null => "--inject-auth needs --inject-auth-password-env VAR (the environment variable holding the account's app password; never the password itself)",
+            _ when !passwordEnv.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') || passwordEnv.Length == 0 || char.IsAsciiDigit(passwordEnv[0]) =>
+                "--inject-auth-password-env takes the NAME of an environment variable (letters, digits, '_'), not its value",
+            _ when parseResult.GetValue(s_oauth2) => "--inject-auth and --oauth2 exclude each other: with --inject-auth the tap takes no AUTH from clients",
+            _ => null,
+        };
+        return problem is null;
     }
 
     private static bool TryBuildTrustedProxies(string[] texts, List<ListenerEndpoint> listeners, out Core.ProxyProtocol.TrustedProxies? trusted, out string? problem)

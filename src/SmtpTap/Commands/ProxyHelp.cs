@@ -13,7 +13,7 @@ internal static class ProxyHelp
     private static readonly (string Title, string[] Names)[] s_groups =
     [
         ("Listeners and configuration", ["--listen", "--trusted-proxy", "--config"]),
-        ("Upstream (the real server)", ["--upstream", "--upstream-tls", "--upstream-ca", "--upstream-insecure", "--allow-plain-auth", "--oauth2"]),
+        ("Upstream (the real server)", ["--upstream", "--upstream-tls", "--upstream-ca", "--upstream-insecure", "--allow-plain-auth", "--oauth2", "--inject-auth", "--inject-auth-password-env", "--inject-auth-allow-remote"]),
         ("TLS on the client leg", ["--cert-dir", "--cert", "--key", "--cert-password-env", "--client-starttls"]),
         ("Transcript and capture", ["--transcripts", "--json", "--log-file", "--capture-dir", "--show-body", "--mask-usernames"]),
         ("Limits and line policy", ["--max-sessions", "--max-sessions-per-ip", "--idle-timeout", "--min-data-rate", "--max-command-line", "--max-line-length", "--max-message-size", "--line-endings"]),
@@ -37,6 +37,8 @@ internal static class ProxyHelp
         ["--cert"] = "FILE",
         ["--key"] = "FILE",
         ["--cert-password-env"] = "VAR",
+        ["--inject-auth"] = "ACCOUNT",
+        ["--inject-auth-password-env"] = "VAR",
         ["--client-starttls"] = "mirror|always|never",
         ["--transcripts"] = "DIR",
         ["--log-file"] = "FILE",

@@ -41,6 +41,9 @@ internal sealed class ProxyHost : IAsyncDisposable
     /// <summary>The OAuth2 bridge over the SmtpTap home's accounts (--oauth2), or null.</summary>
     public Bridge.AccountAuthBridge? AuthBridge { get; private set; }
 
+    /// <summary>The account every session is authenticated upstream with (--inject-auth), or null.</summary>
+    public Bridge.AccountAuthInjector? Injector { get; private set; }
+
     public string? CaptureDirectory { get; private set; }
 
     /// <summary>Where the health check connects to see that the upstream is reachable (the capture server's loopback port for capture).</summary>
@@ -101,6 +104,13 @@ internal sealed class ProxyHost : IAsyncDisposable
             AuthBridge = CreateAuthBridge();
         }
 
+        InjectAuthOptions? inject = null;
+        if (settings.InjectAuth is { } injectAccount)
+        {
+            Injector = CreateInjector(injectAccount, settings.InjectAuthPasswordEnv!);
+            inject = new InjectAuthOptions { Injector = Injector, AllowRemote = settings.InjectAuthAllowRemote };
+        }
+
         var options = new TapOptions
         {
             Listeners = settings.Listeners,
@@ -116,6 +126,7 @@ internal sealed class ProxyHost : IAsyncDisposable
             ClientStartTls = settings.ClientStartTls,
             TrustedProxies = settings.TrustedProxies,
             AuthBridge = AuthBridge,
+            InjectAuth = inject,
             TranscriptObservers = observers,
             Limits = new TapLimits
             {
@@ -149,6 +160,33 @@ internal sealed class ProxyHost : IAsyncDisposable
         catch (OAuth.OAuthException ex)
         {
             throw new UserInputException("--oauth2: " + ex.Message);
+        }
+    }
+
+    /// <summary>Opens the --inject-auth account's store with the app password from the environment: a wrong one stops the start.</summary>
+    private Bridge.AccountAuthInjector CreateInjector(string account, string passwordVariable)
+    {
+        var appPassword = Environment.GetEnvironmentVariable(passwordVariable);
+        if (string.IsNullOrEmpty(appPassword))
+        {
+            throw new UserInputException($"--inject-auth-password-env: environment variable {passwordVariable} is not set (it must hold the app password of account '{account}')");
+        }
+
+        try
+        {
+            var home = OAuth.SmtpTapHome.Resolve(Environment.GetEnvironmentVariable);
+            var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            _owned.Add(http);
+            var bridge = Bridge.AccountAuthBridge.Create(home, http, Environment.GetEnvironmentVariable);
+            return Bridge.AccountAuthInjector.Open(bridge, new OAuth.TokenVault(home), account, appPassword);
+        }
+        catch (OAuth.WrongAppPasswordException)
+        {
+            throw new UserInputException($"--inject-auth {account}: the app password in {passwordVariable} does not open the account (wrong app password, or its store was replaced); nothing was started");
+        }
+        catch (OAuth.OAuthException ex)
+        {
+            throw new UserInputException($"--inject-auth {account}: " + ex.Message);
         }
     }
 

@@ -153,6 +153,19 @@ internal static class ProxyRunner
                     string.Join(", ", accounts.Select(a => (settings.MaskUsernames ? "the user of account " : a.User + " (") + a.Name + (settings.MaskUsernames ? string.Empty : ")"))));
             }
         }
+
+        if (host.Injector is { } injector)
+        {
+            logger.Information(
+                "AUTH injection on: the tap authenticates every session upstream as account {InjectAccount:l} before its first MAIL; {InjectClients:l}; clients' own AUTH gets 503",
+                injector.Account,
+                settings.InjectAuthAllowRemote ? "clients from any address are served (--inject-auth-allow-remote)" : "only clients on this machine (loopback) are served, others get 530 at MAIL");
+            if (settings.InjectAuthAllowRemote && settings.Listeners.Any(l => !l.IsLoopback))
+            {
+                logger.Warning("--inject-auth-allow-remote on a listener reachable from other machines: anyone who can connect sends mail as account {InjectAccount:l} without a password", injector.Account);
+            }
+        }
+
         if (host.Capture is not null)
         {
             logger.Information("Built-in capture server on {CaptureEndPoint:l}; messages are stored in {CaptureDirectory:l}", host.Capture.EndPoint.ToString(), Path.GetFullPath(host.CaptureDirectory!));

@@ -20,6 +20,15 @@ internal sealed record ProxySettings
     /// <summary>--oauth2: bridge AUTH PLAIN/LOGIN of account users to XOAUTH2/OAUTHBEARER upstream.</summary>
     public bool OAuth2 { get; init; }
 
+    /// <summary>--inject-auth: the account the tap authenticates every session upstream with (null: off).</summary>
+    public string? InjectAuth { get; init; }
+
+    /// <summary>--inject-auth-password-env: the variable holding that account's app password.</summary>
+    public string? InjectAuthPasswordEnv { get; init; }
+
+    /// <summary>--inject-auth-allow-remote: serve non-loopback clients on an --inject-auth tap.</summary>
+    public bool InjectAuthAllowRemote { get; init; }
+
     public string CertDirectory { get; init; } = HomePaths.DefaultCertDirectory;
 
     public string? CertFile { get; init; }
