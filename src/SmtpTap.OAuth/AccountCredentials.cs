@@ -111,6 +111,7 @@ internal sealed class AccountCredentials : IUpstreamCredentials
                 InitialResponse = mechanism == "XOAUTH2"
                     ? UpstreamAuthentication.XOAuth2(account.User, tokens.AccessToken!)
                     : UpstreamAuthentication.OAuthBearer(account.User, tokens.AccessToken!),
+                AccessToken = tokens.AccessToken,
                 AccessTokenExpiresUtc = tokens.AccessTokenExpiresUtc!.Value,
                 Source = source,
             };

@@ -40,6 +40,9 @@ internal sealed class UpstreamAuthentication
     /// <summary>The OAuth2 initial response (empty for a <c>password</c> account).</summary>
     public required byte[] InitialResponse { get; init; }
 
+    /// <summary>The OAuth2 access token itself (null for a <c>password</c> account), for <c>account test</c>. Secret.</summary>
+    public string? AccessToken { get; init; }
+
     /// <summary>A <c>password</c> account's server password (null for OAuth2). Secret.</summary>
     public string? Password { get; init; }
 

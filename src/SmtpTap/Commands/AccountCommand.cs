@@ -5,20 +5,21 @@ using SmtpTap.OAuth;
 namespace SmtpTap.Commands;
 
 /// <summary>
-/// <c>smtptap account add|list|remove|login|refresh</c>: OAuth2 accounts in the SmtpTap home
-/// (<c>$SMTPTAP_HOME</c>, else the per-user config folder), tokens encrypted with the app password.
+/// <c>smtptap account add|list|remove|login|refresh|test</c>: OAuth2 and password accounts in the SmtpTap home
+/// (<c>$SMTPTAP_HOME</c>, else the per-user config folder), tokens and passwords encrypted with the app password.
 /// </summary>
 internal static class AccountCommand
 {
     public static Command Create(AccountContext? context = null)
     {
         var ctx = context ?? AccountContext.FromConsole();
-        var command = new Command("account", "OAuth2 accounts for the upstream server (work in progress: login and token store; the relay does not use them yet)");
+        var command = new Command("account", "Accounts for the upstream server: OAuth2 tokens or a stored server password, encrypted with an app password (used by smtptap proxy --oauth2 and --inject-auth)");
         command.Subcommands.Add(AccountAddCommand.Create(ctx));
         command.Subcommands.Add(AccountListCommand.Create(ctx));
         command.Subcommands.Add(AccountRemoveCommand.Create(ctx));
         command.Subcommands.Add(AccountLoginCommand.Create(ctx));
         command.Subcommands.Add(AccountRefreshCommand.Create(ctx));
+        command.Subcommands.Add(AccountTestCommand.Create(ctx));
         return command;
     }
 

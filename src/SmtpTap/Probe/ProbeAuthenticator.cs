@@ -16,7 +16,8 @@ internal static class ProbeAuthenticator
     public static async Task<AuthReport> RunAsync(ProbeChannel channel, SmtpReply ehlo, ProbeCredentials credentials, bool maskUsernames, CancellationToken cancellationToken)
     {
         var offered = EhloRewriter.AuthMechanisms(ehlo);
-        var mechanism = credentials.Mechanism ?? SaslResponses.Choose(offered);
+        var mechanism = credentials.Mechanism
+            ?? (credentials.Preference is { } preference ? preference.FirstOrDefault(m => offered.Contains(m, StringComparer.OrdinalIgnoreCase)) : SaslResponses.Choose(offered));
         var report = new AuthReport { Offered = offered, User = maskUsernames ? null : credentials.User, Mechanism = mechanism };
         if (offered.Count == 0)
         {
@@ -25,7 +26,7 @@ internal static class ProbeAuthenticator
 
         if (mechanism is null || !offered.Contains(mechanism, StringComparer.OrdinalIgnoreCase))
         {
-            var wanted = mechanism ?? string.Join(", ", SaslResponses.Supported.Where(m => m != "XOAUTH2"));
+            var wanted = mechanism ?? string.Join(", ", credentials.Preference ?? SaslResponses.Supported.Where(m => m != "XOAUTH2"));
             return report with { Explanation = $"the server does not offer {wanted} (it offers: {string.Join(' ', offered)})" };
         }
 
@@ -36,6 +37,7 @@ internal static class ProbeAuthenticator
         {
             "PLAIN" => SaslResponses.Plain(credentials.User, credentials.Secret),
             "XOAUTH2" => SaslResponses.XOAuth2(credentials.User, credentials.Secret),
+            "OAUTHBEARER" => SaslResponses.OAuthBearer(credentials.User, credentials.Secret),
             _ => null,
         };
         var command = "AUTH " + mechanism;
@@ -70,6 +72,7 @@ internal static class ProbeAuthenticator
         ("LOGIN", 1) => SaslResponses.LoginPassword(credentials.Secret),
         ("CRAM-MD5", 0) => SaslResponses.CramMd5(credentials.User, credentials.Secret, challenge) ?? "*",
         ("XOAUTH2", 0) => string.Empty,
+        ("OAUTHBEARER", 0) => "AQ==",
         _ => "*",
     };
 }

@@ -5,7 +5,7 @@ namespace SmtpTap.Probe;
 
 /// <summary>
 /// The client side of the SASL mechanisms the probe speaks, computed here rather than typed by hand:
-/// PLAIN (RFC 4616), LOGIN, CRAM-MD5 (RFC 2195) and XOAUTH2. Every result is base64 text for the wire.
+/// PLAIN (RFC 4616), LOGIN, CRAM-MD5 (RFC 2195) and XOAUTH2; OAUTHBEARER (RFC 7628) for <c>account test</c> only. Every result is base64 text for the wire.
 /// </summary>
 internal static class SaslResponses
 {
@@ -67,6 +67,15 @@ internal static class SaslResponses
     {
         ArgumentNullException.ThrowIfNull(token);
         return Encode("user=" + user + "\u0001auth=Bearer " + token.Reveal() + "\u0001\u0001");
+    }
+
+    /// <summary>RFC 7628: <c>n,a=USER,^Aauth=Bearer TOKEN^A^A</c> (',' and '=' in the user escaped).</summary>
+    public static string OAuthBearer(string user, ProbeSecret token)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(token);
+        var escaped = user.Replace("=", "=3D", StringComparison.Ordinal).Replace(",", "=2C", StringComparison.Ordinal);
+        return Encode("n,a=" + escaped + ",\u0001auth=Bearer " + token.Reveal() + "\u0001\u0001");
     }
 
     private static string Encode(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
