@@ -107,7 +107,9 @@ internal static class EhloRewriter
         }
 
         var offered = line[5..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (!offered.Any(m => m.Equals("XOAUTH2", StringComparison.OrdinalIgnoreCase) || m.Equals("OAUTHBEARER", StringComparison.OrdinalIgnoreCase)))
+        // Only where the tap can authenticate upstream itself: OAuth2, or a password mechanism for an account's stored password.
+        string[] translatable = ["XOAUTH2", "OAUTHBEARER", "PLAIN", "LOGIN", "CRAM-MD5"];
+        if (!offered.Any(m => translatable.Contains(m, StringComparer.OrdinalIgnoreCase)))
         {
             return line;
         }
@@ -118,7 +120,7 @@ internal static class EhloRewriter
             return line;
         }
 
-        changes.Add("added " + string.Join(' ', missing) + " to AUTH: the OAuth2 bridge (--oauth2) takes them from the client and authenticates upstream with OAuth2");
+        changes.Add("added " + string.Join(' ', missing) + " to AUTH: the OAuth2 bridge (--oauth2) takes them from the client and authenticates upstream with OAuth2 or an account's stored password");
         return line + " " + string.Join(' ', missing);
     }
 

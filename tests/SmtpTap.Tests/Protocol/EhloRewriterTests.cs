@@ -34,13 +34,22 @@ public sealed class EhloRewriterTests
         var reply = new SmtpReply(250, ["mx", "AUTH LOGIN XOAUTH2", "8BITMIME"]);
         var result = EhloRewriter.Rewrite(reply, new CapabilityPolicy { BridgeAuthMechanisms = ["PLAIN", "LOGIN"] });
         Assert.Equal(["mx", "AUTH LOGIN XOAUTH2 PLAIN", "8BITMIME"], result.Reply.Lines);
-        Assert.Equal("added PLAIN to AUTH: the OAuth2 bridge (--oauth2) takes them from the client and authenticates upstream with OAuth2", Assert.Single(result.Changes));
+        Assert.Equal("added PLAIN to AUTH: the OAuth2 bridge (--oauth2) takes them from the client and authenticates upstream with OAuth2 or an account's stored password", Assert.Single(result.Changes));
+    }
+
+    [Fact]
+    public void Rewrite_WithTheBridge_ServerOffersOnlyCramMd5_AddsPlainAndLogin_ForStoredPasswordTranslation()
+    {
+        var reply = new SmtpReply(250, ["mx", "AUTH CRAM-MD5"]);
+        var result = EhloRewriter.Rewrite(reply, new CapabilityPolicy { BridgeAuthMechanisms = ["PLAIN", "LOGIN"] });
+        Assert.Equal(["mx", "AUTH CRAM-MD5 PLAIN LOGIN"], result.Reply.Lines);
     }
 
     [Theory]
     [InlineData("AUTH PLAIN LOGIN CRAM-MD5")]
     [InlineData("AUTH OAUTHBEARER PLAIN LOGIN")]
-    public void Rewrite_WithTheOAuth2Bridge_NoOAuthMechanismOrNothingMissing_Unchanged(string auth)
+    [InlineData("AUTH GSSAPI NTLM")]
+    public void Rewrite_WithTheOAuth2Bridge_NoTranslatableMechanismOrNothingMissing_Unchanged(string auth)
     {
         var reply = new SmtpReply(250, ["mx", auth]);
         var result = EhloRewriter.Rewrite(reply, new CapabilityPolicy { BridgeAuthMechanisms = ["PLAIN", "LOGIN"] });
