@@ -47,6 +47,31 @@ public sealed class InjectAuthTests(InjectAuthFixture fixture) : IClassFixture<I
         AssertNoSecret(await harness.AllOutputAsync());
     }
 
+    [Theory]
+    [InlineData(InjectAuthFixture.OAuthAccount, "XOAUTH2")]
+    [InlineData(InjectAuthFixture.PasswordAccount, "PLAIN")]
+    [InlineData(InjectAuthFixture.PasswordAccount, "LOGIN")]
+    public async Task JsonOutput_InjectedSession_NoSecretInConsoleTranscriptFilesOrLog(string account, string mechanism)
+    {
+        var (user, secret) = account == InjectAuthFixture.OAuthAccount
+            ? (OAuthTestServer.User, fixture.CurrentAccessToken())
+            : (InjectAuthFixture.ScannerUser, InjectAuthFixture.ServerPassword);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var injector = fixture.Injector(http, account);
+        await using var harness = await TapHarness.StartAsync(
+            captureFactory: Upstream([mechanism], user, secret),
+            configure: o => o with { InjectAuth = new InjectAuthOptions { Injector = injector } },
+            json: true);
+
+        await harness.SendMessageAsync("injected-json");
+
+        Assert.Equal(user, Assert.Single(await harness.Capture.WaitForMessagesAsync(1, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30))).AuthenticatedUser);
+        await harness.WaitForTranscriptAsync("Session closed");
+        var all = await harness.AllOutputAsync();
+        Assert.Contains("AUTH injected: account " + account, all, StringComparison.Ordinal);
+        AssertNoSecret(all);
+    }
+
     [Fact]
     public async Task NonLoopbackClient_530AtMail_TheServerNeverSawAuthOrMail()
     {
