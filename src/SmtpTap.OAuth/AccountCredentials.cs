@@ -122,6 +122,18 @@ internal sealed class AccountCredentials : IUpstreamCredentials
         }
     }
 
+    /// <summary>
+    /// Opens the account's store now (the Argon2id check of the app password) and keeps it in memory for the sessions
+    /// that follow, so the first one does not pay the derivation (--inject-auth opens its account at start).
+    /// </summary>
+    public TokenSet Open(AccountDefinition account, string appPassword)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        var tokens = _vault.Load(account.Name, appPassword);
+        _cache[account.Name] = new CachedAccount(Digest(account.Name, appPassword), tokens, Stamp(account.Name));
+        return tokens;
+    }
+
     /// <summary>Forgets what is held in memory for an account (after a new login or a removal).</summary>
     public void Forget(string account) => _cache.TryRemove(account, out _);
 

@@ -19,6 +19,10 @@ internal sealed class AccountAuthBridge(AccountStore accounts, TokenVault vault,
 
     public AccountStore Accounts => accounts;
 
+    public TokenVault Vault => vault;
+
+    public AccountCredentials Credentials => credentials;
+
     /// <summary>The production bridge: the home's accounts, its token vault, refreshes over <paramref name="http"/>.</summary>
     public static AccountAuthBridge Create(SmtpTapHome home, HttpClient http, Func<string, string?> getEnvironment, TimeProvider? time = null)
     {

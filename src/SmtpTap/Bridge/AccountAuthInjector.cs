@@ -29,17 +29,16 @@ internal sealed class AccountAuthInjector : IAuthInjector
     /// Finds the account and opens its store with the app password now, so a wrong password or an account without
     /// credentials stops the tap at start with one line rather than failing every session.
     /// </summary>
-    public static AccountAuthInjector Open(AccountAuthBridge bridge, TokenVault vault, string accountName, string appPassword)
+    public static AccountAuthInjector Open(AccountAuthBridge bridge, string accountName, string appPassword)
     {
         ArgumentNullException.ThrowIfNull(bridge);
-        ArgumentNullException.ThrowIfNull(vault);
         var account = bridge.Accounts.Get(accountName);
-        if (!vault.Exists(account.Name))
+        if (!bridge.Vault.Exists(account.Name))
         {
             throw new OAuthException($"account '{account.Name}' has {(account.HoldsPassword ? "no stored password" : "no tokens")} yet; run smtptap account login {account.Name}");
         }
 
-        var stored = vault.Load(account.Name, appPassword);
+        var stored = bridge.Credentials.Open(account, appPassword);
         if (account.HoldsPassword && stored.ServerPassword is null)
         {
             throw new OAuthException($"account '{account.Name}' has no stored server password; run smtptap account login {account.Name}");

@@ -69,6 +69,14 @@ internal sealed class ProxyHost : IAsyncDisposable
 
     private async Task InitializeAsync(ProxySettings settings, Serilog.ILogger logger, IReadOnlyList<Core.Transcript.ITranscriptObserver> observers, CancellationToken cancellationToken)
     {
+        // First: a wrong app password stops the start before anything listens.
+        InjectAuthOptions? inject = null;
+        if (settings.InjectAuth is { } injectAccount)
+        {
+            Injector = CreateInjector(injectAccount, settings.InjectAuthPasswordEnv!);
+            inject = new InjectAuthOptions { Injector = Injector, AllowRemote = settings.InjectAuthAllowRemote };
+        }
+
         var certificates = LoadClientLegCertificates(settings);
         var trusted = new List<X509Certificate2>();
         foreach (var file in settings.UpstreamCaFiles)
@@ -104,12 +112,6 @@ internal sealed class ProxyHost : IAsyncDisposable
             AuthBridge = CreateAuthBridge();
         }
 
-        InjectAuthOptions? inject = null;
-        if (settings.InjectAuth is { } injectAccount)
-        {
-            Injector = CreateInjector(injectAccount, settings.InjectAuthPasswordEnv!);
-            inject = new InjectAuthOptions { Injector = Injector, AllowRemote = settings.InjectAuthAllowRemote };
-        }
 
         var options = new TapOptions
         {
@@ -178,7 +180,7 @@ internal sealed class ProxyHost : IAsyncDisposable
             var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
             _owned.Add(http);
             var bridge = Bridge.AccountAuthBridge.Create(home, http, Environment.GetEnvironmentVariable);
-            return Bridge.AccountAuthInjector.Open(bridge, new OAuth.TokenVault(home), account, appPassword);
+            return Bridge.AccountAuthInjector.Open(bridge, account, appPassword);
         }
         catch (OAuth.WrongAppPasswordException)
         {

@@ -44,7 +44,7 @@ public sealed class InjectAuthFixture : IAsyncLifetime
         AccountAuthBridge.Create(Home, http, name => name == AccountCli.ClientSecretVariable ? OAuthTestServer.ClientSecret : null);
 
     internal AccountAuthInjector Injector(HttpClient http, string account) =>
-        AccountAuthInjector.Open(Bridge(http), new TokenVault(Home), account, AccountCli.AppPassword);
+        AccountAuthInjector.Open(Bridge(http), account, AccountCli.AppPassword);
 
     /// <summary>Every secret of this home: the tokens the identity provider issued, the app password, the server password.</summary>
     internal IEnumerable<string> Secrets() => Server.Secrets.Append(AccountCli.AppPassword).Append(ServerPassword).Append(OAuthTestServer.ClientSecret);
