@@ -61,6 +61,18 @@ public sealed class PasswordAccountTests : IDisposable
     }
 
     [Fact]
+    public async Task Open_ChecksTheAppPasswordOnce_ThenSessionsUseTheMemoryCopy()
+    {
+        var account = Add();
+        var credentials = Credentials();
+        Assert.Throws<WrongAppPasswordException>(() => credentials.Open(account, "wrong-app-password"));
+        Assert.Equal(ServerPassword, credentials.Open(account, AppPassword).ServerPassword);
+        var result = await credentials.GetForAccountAsync(account, AppPassword, ["PLAIN"], CancellationToken.None);
+        Assert.Equal(ServerPassword, result.Password);
+        await Assert.ThrowsAsync<WrongAppPasswordException>(() => credentials.GetForAccountAsync(account, "wrong-app-password", ["PLAIN"], CancellationToken.None));
+    }
+
+    [Fact]
     public void AccountMechanism_IsKept_OrTheServerMustOfferIt()
     {
         var account = Add(UpstreamMechanism.CramMd5);
