@@ -29,4 +29,27 @@ public sealed class ToStringCanaryTests
         var everything = string.Join('\n', shown, describer.ToString(), read.ToString(), pending.ToString(), new PendingReplies().ToString(), new PeerProtocolException("malformed reply from the server: reply code is not followed by a space or a hyphen").ToString());
         SecretCanary.AssertAbsent(Secret, everything);
     }
+
+    [Theory]
+    [InlineData("PLAIN")]
+    [InlineData("LOGIN")]
+    [InlineData("CRAM-MD5")]
+    public void TheTapsOwnAuth_DecisionDialogLinesAndInjectActions_NeverHoldTheStoredPassword(string mechanism)
+    {
+        var decision = BridgeDecision.BridgedWithPassword("scanner", mechanism, "alice@example.org", Secret);
+        var dialog = new UpstreamAuthDialog(decision, new SaslMaskOptions());
+        var lines = new List<string> { dialog.Start().ToString(), dialog.Start().Shown };
+        foreach (var challenge in new[] { "VXNlcm5hbWU6", "UGFzc3dvcmQ6", "" })
+        {
+            if (dialog.Answer(SmtpReply.Single(334, challenge)) is { } line)
+            {
+                lines.Add(line.ToString());
+            }
+        }
+
+        var policy = new InjectAuthPolicy("scanner", clientAdmitted: true, "the client 127.0.0.1");
+        policy.OnCredentials(decision);
+        var actions = string.Join('\n', policy.OnServerVerdict(SmtpReply.Single(535, "5.7.8 no")).ToString(), InjectAuthPolicy.InjectedLine(decision, "alice@example.org"));
+        SecretCanary.AssertAbsent(Secret, string.Join('\n', lines) + decision + dialog + actions);
+    }
 }
