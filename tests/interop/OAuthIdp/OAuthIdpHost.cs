@@ -42,7 +42,7 @@ internal sealed class OAuthIdpSettings
     /// <summary>The key access tokens are signed with (RS256); null: an ephemeral one.</summary>
     public SecurityKey? SigningKey { get; init; }
 
-    /// <summary>Lifetime of the next access token issued; null: OpenIddict's default (one hour).</summary>
+    /// <summary>Lifetime of the next access token issued; null: one hour.</summary>
     public Func<TimeSpan?> AccessTokenLifetime { get; init; } = () => null;
 
     /// <summary>Called with every secret the server hands out or receives (tokens, codes, verifiers, client secret).</summary>
@@ -300,12 +300,10 @@ internal static class OAuthIdpHost
 
         identity.SetScopes(scopes);
         identity.SetDestinations(_ => [Destinations.AccessToken]);
+        // Always explicit: a refresh token issued while a short lifetime was set would otherwise hand it on to the
+        // access tokens refreshed from it.
         var principal = new ClaimsPrincipal(identity);
-        if (settings.AccessTokenLifetime() is { } lifetime)
-        {
-            principal.SetAccessTokenLifetime(lifetime);
-        }
-
+        principal.SetAccessTokenLifetime(settings.AccessTokenLifetime() ?? TimeSpan.FromHours(1));
         return principal;
     }
 
