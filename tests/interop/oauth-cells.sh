@@ -260,10 +260,8 @@ oauth_basic_cell() {
     printf '%s\n' "$RIG_PASS_ALICE" | swaks --server 127.0.0.1 --port "${OAUTH_TAP_PORT[browser]}" --from "basic-$RUN@$RIG_DOMAIN" \
         --to "$RIG_USER_ALICE" --helo basic.interop.test --auth PLAIN --auth-user "$RIG_USER_ALICE" --timeout 20 >"$out" 2>&1
     reply=$(swaks_error_reply "$out")
-    file=$(eventually 5 grep -lF "basic-$RUN" "$WORK/transcripts/oauth-browser"/*-s*.log 2>/dev/null | head -n 1)
-    if [ -z "$file" ]; then
-        file=$(grep -lF "AUTH not bridged: $RIG_USER_ALICE has no account" "$WORK/transcripts/oauth-browser"/*-s*.log 2>/dev/null | head -n 1)
-    fi
+    # swaks quits after the refusal: the session is the one with alice's AUTH (only this cell sends it to this tap).
+    file=$(eventually 5 grep -lF "AUTH not bridged: $RIG_USER_ALICE has no account" "$WORK/transcripts/oauth-browser"/*-s*.log | head -n 1)
     server=$(grep -oE 'server>tap 5[0-9][0-9] .*' "${file:-/dev/null}" | head -n 1 | sed 's/^server>tap //' | tr -d '\r')
     if [ -z "$file" ]; then fail "$name" "no transcript of the session"
     elif ! grep -q "AUTH not bridged: $RIG_USER_ALICE has no account; the client's AUTH PLAIN goes to the server unchanged" "$file"; then
