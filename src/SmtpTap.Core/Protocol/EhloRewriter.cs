@@ -98,6 +98,39 @@ internal static class EhloRewriter
         return changes.Count == 0 ? new EhloRewrite(reply, []) : new EhloRewrite(new SmtpReply(250, lines), changes);
     }
 
+    /// <summary>
+    /// Which lines a rewrite touched, for the transcript: per line of the server's reply, removed or changed (else
+    /// none); per line of the client's reply, added or changed (else none). A line counts as changed when the other
+    /// reply has a different line with the same keyword (SIZE lowered, AUTH with mechanisms taken out or added).
+    /// </summary>
+    public static (Transcript.TranscriptMark[] Server, Transcript.TranscriptMark[] Client) Marks(SmtpReply server, SmtpReply client)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(client);
+        var serverMarks = new Transcript.TranscriptMark[server.Lines.Count];
+        var clientMarks = new Transcript.TranscriptMark[client.Lines.Count];
+        var serverKeys = server.Lines.Skip(1).Select(LineKeyword).ToHashSet(StringComparer.Ordinal);
+        var clientKeys = client.Lines.Skip(1).Select(LineKeyword).ToHashSet(StringComparer.Ordinal);
+        for (var i = 1; i < server.Lines.Count; i++)
+        {
+            if (!client.Lines.Skip(1).Contains(server.Lines[i], StringComparer.Ordinal))
+            {
+                serverMarks[i] = clientKeys.Contains(LineKeyword(server.Lines[i])) ? Transcript.TranscriptMark.CapabilityChanged : Transcript.TranscriptMark.CapabilityRemoved;
+            }
+        }
+
+        for (var i = 1; i < client.Lines.Count; i++)
+        {
+            clientMarks[i] = client.Lines[i] is var line && server.Lines.Skip(1).Contains(line, StringComparer.Ordinal) ? Transcript.TranscriptMark.None
+                : serverKeys.Contains(LineKeyword(line)) ? Transcript.TranscriptMark.CapabilityChanged
+                : Transcript.TranscriptMark.CapabilityAdded;
+        }
+
+        return (serverMarks, clientMarks);
+    }
+
+    private static string LineKeyword(string line) => IsAuthLine(line) ? "AUTH" : Keyword(line);
+
     /// <summary>With the OAuth2 bridge, an AUTH line that offers XOAUTH2 or OAUTHBEARER also offers PLAIN and LOGIN to the client.</summary>
     private static string AddBridgeMechanisms(string line, IReadOnlyList<string> bridged, List<string> changes)
     {
