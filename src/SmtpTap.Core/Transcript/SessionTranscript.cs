@@ -91,7 +91,7 @@ internal sealed class SessionTranscript
             certificate.LegName, certificate.Subject, certificate.Issuer, TlsLegCertificate.Date(certificate.NotBefore),
             TlsLegCertificate.Date(certificate.NotAfter), certificate.Sha256, certificate.TrustName, certificate.Verdict,
         ];
-        Event(CertificateTemplate, values, TranscriptMark.None, certificate);
+        Event(CertificateTemplate, values, TranscriptMark.Certificate, certificate);
     }
 
     /// <summary>A tap event (as <see cref="Events"/> writes it) that the other observers get with <paramref name="mark"/>.</summary>

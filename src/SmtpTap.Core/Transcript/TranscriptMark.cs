@@ -21,6 +21,9 @@ internal enum TranscriptMark
     /// <summary>The tap event that names one capability rewrite and why.</summary>
     CapabilityRewrite,
 
+    /// <summary>The "Certificate of the ... leg" event (its record carries the leg's certificate).</summary>
+    Certificate,
+
     /// <summary>A 334 AUTH challenge from the server, shown with its decoded text (never a client's payload).</summary>
     AuthChallenge,
 }

@@ -10,6 +10,7 @@ internal static class TranscriptMarkNames
         TranscriptMark.CapabilityAdded => "capability-added",
         TranscriptMark.CapabilityChanged => "capability-changed",
         TranscriptMark.CapabilityRewrite => "capability-rewrite",
+        TranscriptMark.Certificate => "certificate",
         TranscriptMark.AuthChallenge => "auth-challenge",
         _ => null,
     };

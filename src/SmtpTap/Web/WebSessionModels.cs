@@ -23,7 +23,7 @@ internal sealed record SessionSummary(
     int LineCount);
 
 /// <summary>One transcript line of a session's timeline: <see cref="Seq"/> counts from 1 within the session.</summary>
-/// <param name="Mark">What the tap did to the line (<c>tap-sent</c>, <c>capability-removed</c>, <c>capability-added</c>, <c>capability-changed</c>, <c>capability-rewrite</c>, <c>auth-challenge</c>), or null when it relayed it as is.</param>
+/// <param name="Mark">What the tap did to the line (<c>tap-sent</c>, <c>capability-removed</c>, <c>capability-added</c>, <c>capability-changed</c>, <c>capability-rewrite</c>, <c>certificate</c>, <c>auth-challenge</c>), or null when it relayed it as is.</param>
 /// <param name="Explanation">On the last line of a refusal or a final AUTH reply: what it means (the same reading as <c>smtptap probe</c>).</param>
 internal sealed record TimelineLine(long Seq, DateTimeOffset Time, string Direction, bool Warning, string Text, string? Mark = null, string? Explanation = null);
 
