@@ -134,7 +134,7 @@
   function appendLine(line) {
     if (line.seq <= lastSeq) return;
     lastSeq = line.seq;
-    const li = el('li', 'dir-' + line.direction.replace('>', '-') + (line.warning ? ' warning' : '') + (line.mark ? ' mark-' + line.mark : ''));
+    const li = el('li', 'dir-' + line.direction.replace('>', '-') + (line.warning ? ' warning' : '') + (line.mark ? ' has-' + line.mark : ''));
     li.dataset.seq = line.seq;
     const text = el('span', 'text');
     if (line.mark) text.append(el('span', 'mark mark-' + line.mark, markLabels[line.mark] || line.mark), ' ');
