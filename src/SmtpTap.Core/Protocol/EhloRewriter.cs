@@ -107,26 +107,24 @@ internal static class EhloRewriter
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(client);
-        var serverMarks = new Transcript.TranscriptMark[server.Lines.Count];
-        var clientMarks = new Transcript.TranscriptMark[client.Lines.Count];
-        var serverKeys = server.Lines.Skip(1).Select(LineKeyword).ToHashSet(StringComparer.Ordinal);
-        var clientKeys = client.Lines.Skip(1).Select(LineKeyword).ToHashSet(StringComparer.Ordinal);
-        for (var i = 1; i < server.Lines.Count; i++)
+        return (Compare(server, client, Transcript.TranscriptMark.CapabilityRemoved), Compare(client, server, Transcript.TranscriptMark.CapabilityAdded));
+    }
+
+    /// <summary>Per line of <paramref name="reply"/> (the greeting line never counts): none if <paramref name="other"/> has it, changed if it has the keyword, else <paramref name="missing"/>.</summary>
+    private static Transcript.TranscriptMark[] Compare(SmtpReply reply, SmtpReply other, Transcript.TranscriptMark missing)
+    {
+        var otherLines = other.Lines.Skip(1).ToHashSet(StringComparer.Ordinal);
+        var otherKeywords = other.Lines.Skip(1).Select(LineKeyword).ToHashSet(StringComparer.Ordinal);
+        var marks = new Transcript.TranscriptMark[reply.Lines.Count];
+        for (var i = 1; i < reply.Lines.Count; i++)
         {
-            if (!client.Lines.Skip(1).Contains(server.Lines[i], StringComparer.Ordinal))
-            {
-                serverMarks[i] = clientKeys.Contains(LineKeyword(server.Lines[i])) ? Transcript.TranscriptMark.CapabilityChanged : Transcript.TranscriptMark.CapabilityRemoved;
-            }
+            var line = reply.Lines[i];
+            marks[i] = otherLines.Contains(line) ? Transcript.TranscriptMark.None
+                : otherKeywords.Contains(LineKeyword(line)) ? Transcript.TranscriptMark.CapabilityChanged
+                : missing;
         }
 
-        for (var i = 1; i < client.Lines.Count; i++)
-        {
-            clientMarks[i] = client.Lines[i] is var line && server.Lines.Skip(1).Contains(line, StringComparer.Ordinal) ? Transcript.TranscriptMark.None
-                : serverKeys.Contains(LineKeyword(line)) ? Transcript.TranscriptMark.CapabilityChanged
-                : Transcript.TranscriptMark.CapabilityAdded;
-        }
-
-        return (serverMarks, clientMarks);
+        return marks;
     }
 
     private static string LineKeyword(string line) => IsAuthLine(line) ? "AUTH" : Keyword(line);
