@@ -86,6 +86,15 @@ public sealed class InjectAuthPolicyTests
     }
 
     [Fact]
+    public void AppPasswordReplacedWhileRunning_454_FixIsARestartWithTheNewOne()
+    {
+        var action = Local().OnCredentials(BridgeDecision.WrongPassword("crm"));
+        Assert.Equal(454, action.Reply!.Code);
+        Assert.Contains("at step 'opening the account': the app password given at start no longer opens it", action.Why, StringComparison.Ordinal);
+        Assert.Contains("restart the tap with the current app password", action.Why, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ServerRefusesTheTapsAuth_454_AndTheNextMailTriesAgain()
     {
         var policy = Local();
