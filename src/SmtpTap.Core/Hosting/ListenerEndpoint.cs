@@ -5,19 +5,38 @@ namespace SmtpTap.Core.Hosting;
 
 /// <summary>
 /// A local listener: <c>smtp://HOST:PORT</c> (plain, STARTTLS offered) or <c>smtps://HOST:PORT</c> (implicit TLS),
-/// optionally <c>?proxy-protocol=v1|v2</c> (behind a load balancer: a PROXY header from a trusted proxy comes first).
+/// optionally <c>?proxy-protocol=v1|v2</c> (behind a load balancer: a PROXY header from a trusted proxy comes first)
+/// and <c>?inject-auth</c> (with <c>--inject-auth ACCOUNT</c>: only the listeners marked so authenticate upstream for
+/// their clients; without any mark, all do). Parameters combine with <c>&amp;</c>.
 /// </summary>
 internal sealed record ListenerEndpoint(string Host, IPAddress Address, int Port, bool ImplicitTls)
 {
     public ProxyProtocolVersion ProxyProtocol { get; init; }
 
+    /// <summary><c>?inject-auth</c>: this listener is one of those where the tap authenticates upstream itself.</summary>
+    public bool InjectAuth { get; init; }
+
     public string Url => (ImplicitTls ? "smtps://" : "smtp://") + FormatHost(Host) + ":" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture)
-        + ProxyProtocol switch
+        + Query;
+
+    private string Query
+    {
+        get
         {
-            ProxyProtocolVersion.V1 => "?proxy-protocol=v1",
-            ProxyProtocolVersion.V2 => "?proxy-protocol=v2",
-            _ => string.Empty,
-        };
+            var parameters = new List<string>(2);
+            if (ProxyProtocol != ProxyProtocolVersion.None)
+            {
+                parameters.Add(ProxyProtocol == ProxyProtocolVersion.V1 ? "proxy-protocol=v1" : "proxy-protocol=v2");
+            }
+
+            if (InjectAuth)
+            {
+                parameters.Add("inject-auth");
+            }
+
+            return parameters.Count == 0 ? string.Empty : "?" + string.Join('&', parameters);
+        }
+    }
 
     public bool IsLoopback => IPAddress.IsLoopback(Address);
 
@@ -25,8 +44,9 @@ internal sealed record ListenerEndpoint(string Host, IPAddress Address, int Port
     {
         endpoint = null;
         var proxyProtocol = ProxyProtocolVersion.None;
+        var injectAuth = false;
         var query = text.IndexOf('?', StringComparison.Ordinal);
-        if (query >= 0 && !TryParseQuery(text, text[(query + 1)..], out proxyProtocol, out error))
+        if (query >= 0 && !TryParseQuery(text, text[(query + 1)..], out proxyProtocol, out injectAuth, out error))
         {
             return false;
         }
@@ -53,22 +73,35 @@ internal sealed record ListenerEndpoint(string Host, IPAddress Address, int Port
             return false;
         }
 
-        endpoint = new ListenerEndpoint(host!, address, port.Value, scheme == "smtps") { ProxyProtocol = proxyProtocol };
+        endpoint = new ListenerEndpoint(host!, address, port.Value, scheme == "smtps") { ProxyProtocol = proxyProtocol, InjectAuth = injectAuth };
         return true;
     }
 
-    private static bool TryParseQuery(string text, string query, out ProxyProtocolVersion version, out string? error)
+    private static bool TryParseQuery(string text, string query, out ProxyProtocolVersion version, out bool injectAuth, out string? error)
     {
         version = ProxyProtocolVersion.None;
+        injectAuth = false;
         error = null;
         foreach (var parameter in query.Split('&'))
         {
             var equals = parameter.IndexOf('=', StringComparison.Ordinal);
             var name = equals < 0 ? parameter : parameter[..equals];
             var value = equals < 0 ? string.Empty : parameter[(equals + 1)..];
+            if (string.Equals(name, "inject-auth", StringComparison.OrdinalIgnoreCase))
+            {
+                if (equals >= 0)
+                {
+                    error = $"--listen {text}: inject-auth takes no value (the account is --inject-auth ACCOUNT)";
+                    return false;
+                }
+
+                injectAuth = true;
+                continue;
+            }
+
             if (!string.Equals(name, "proxy-protocol", StringComparison.OrdinalIgnoreCase))
             {
-                error = $"--listen {text}: unknown parameter '{name}' (the only one is proxy-protocol=v1|v2)";
+                error = $"--listen {text}: unknown parameter '{name}' (known: proxy-protocol=v1|v2, inject-auth)";
                 return false;
             }
 

@@ -29,7 +29,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
     private SessionTranscript Transcript => context.Transcript;
 
     /// <summary>The tap's own AUTH for this session (--inject-auth), or null.</summary>
-    private AuthInjection? Injection => context.Options.InjectAuth is { } inject ? _injection ??= new AuthInjection(context, inject, this) : null;
+    private AuthInjection? Injection => context.InjectAuth is { } inject ? _injection ??= new AuthInjection(context, inject, this) : null;
 
     private Hosting.TapLimits Limits => context.Options.Limits;
 

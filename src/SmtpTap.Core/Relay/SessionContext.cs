@@ -29,6 +29,9 @@ internal sealed class SessionContext
 
     public ListenerEndpoint Listener { get; }
 
+    /// <summary>The tap's own upstream AUTH (--inject-auth) when it applies to this session's listener, else null.</summary>
+    public InjectAuthOptions? InjectAuth => Options.InjectAuth is { } inject && InjectAuthOptions.AppliesTo(Listener, Options.Listeners) ? inject : null;
+
     public SmtpConnection Client { get; }
 
     public SmtpConnection Upstream { get; }
@@ -180,7 +183,7 @@ internal sealed class SessionContext
     public CapabilityPolicy CapabilityPolicy(bool serverListsStartTls = false)
     {
         var (advertisement, reason, _) = AuthPolicy();
-        if (Options.InjectAuth is not null)
+        if (InjectAuth is not null)
         {
             (advertisement, reason) = (AuthAdvertisement.Hide, "the tap authenticates upstream itself (--inject-auth)");
         }
@@ -192,7 +195,7 @@ internal sealed class SessionContext
             AuthHiddenReason = reason,
             AllowRequireTls = Client.IsTls && UpstreamSetup.CertificateVerified,
             MaxMessageSize = Options.Limits.MaxMessageSize,
-            BridgeAuthMechanisms = Options.AuthBridge is null || Options.InjectAuth is not null ? [] : AuthBridgeExchange.ClientMechanisms,
+            BridgeAuthMechanisms = Options.AuthBridge is null || InjectAuth is not null ? [] : AuthBridgeExchange.ClientMechanisms,
         };
     }
 }

@@ -35,7 +35,7 @@ internal static class ProxyCommand
 
     private static readonly Option<bool> s_oauth2 = new("--oauth2") { Description = "OAuth2 bridge: a client that sends AUTH PLAIN or LOGIN as the user of an account (smtptap account add/login) is checked against its app password and authenticated upstream with XOAUTH2 or OAUTHBEARER; other users are relayed unchanged." };
 
-    private static readonly Option<string?> s_injectAuth = new("--inject-auth") { Description = "The tap authenticates every session upstream itself as this account (smtptap account add/login), just before the client's first MAIL FROM: for apps that cannot authenticate (scanners, cron jobs). Clients must be on this machine unless --inject-auth-allow-remote; their own AUTH gets 503. Needs --inject-auth-password-env." };
+    private static readonly Option<string?> s_injectAuth = new("--inject-auth") { Description = "The tap authenticates every session upstream itself as this account (smtptap account add/login), just before the client's first MAIL FROM: for apps that cannot authenticate (scanners, cron jobs). With listeners marked ?inject-auth (e.g. --listen 'smtp://127.0.0.1:2526?inject-auth') only sessions on those; else on every listener. Clients must be on this machine unless --inject-auth-allow-remote; their own AUTH gets 503. Needs --inject-auth-password-env." };
 
     private static readonly Option<string?> s_injectAuthPasswordEnv = new("--inject-auth-password-env") { Description = "Environment variable that holds the app password of the --inject-auth account (read once at start; the account's store is opened then)." };
 
@@ -260,7 +260,7 @@ internal static class ProxyCommand
             return false;
         }
 
-        if (!TryBuildInjectAuth(parseResult, out problem))
+        if (!TryBuildInjectAuth(parseResult, listeners, out problem))
         {
             return false;
         }
@@ -313,12 +313,13 @@ internal static class ProxyCommand
         return true;
     }
 
-    private static bool TryBuildInjectAuth(ParseResult parseResult, out string? problem)
+    private static bool TryBuildInjectAuth(ParseResult parseResult, List<ListenerEndpoint> listeners, out string? problem)
     {
         var account = parseResult.GetValue(s_injectAuth);
         var passwordEnv = parseResult.GetValue(s_injectAuthPasswordEnv);
         problem = account switch
         {
+            null when listeners.Find(l => l.InjectAuth) is { } marked => $"--listen {marked.Url} is marked inject-auth, which needs --inject-auth ACCOUNT",
             null when passwordEnv is not null || parseResult.GetValue(s_injectAuthAllowRemote) => "--inject-auth-password-env and --inject-auth-allow-remote need --inject-auth ACCOUNT",
             null => null,
             _ when passwordEnv is null => "--inject-auth needs --inject-auth-password-env VAR (the environment variable holding the account's app password; never the password itself)",

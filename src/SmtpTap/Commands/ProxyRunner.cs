@@ -157,10 +157,11 @@ internal static class ProxyRunner
         if (host.Injector is { } injector)
         {
             logger.Information(
-                "AUTH injection on: the tap authenticates every session upstream as account {InjectAccount:l} before its first MAIL; {InjectClients:l}; clients' own AUTH gets 503",
+                "AUTH injection on {InjectListeners:l}: the tap authenticates every session upstream as account {InjectAccount:l} before its first MAIL; {InjectClients:l}; clients' own AUTH gets 503",
+                settings.Listeners.Any(l => l.InjectAuth) ? string.Join(", ", settings.Listeners.Where(l => l.InjectAuth).Select(l => l.Url)) : "every listener",
                 injector.Account,
                 settings.InjectAuthAllowRemote ? "clients from any address are served (--inject-auth-allow-remote)" : "only clients on this machine (loopback) are served, others get 530 at MAIL");
-            if (settings.InjectAuthAllowRemote && settings.Listeners.Any(l => !l.IsLoopback))
+            if (settings.InjectAuthAllowRemote && settings.Listeners.Any(l => !l.IsLoopback && Core.Hosting.InjectAuthOptions.AppliesTo(l, settings.Listeners)))
             {
                 logger.Warning("--inject-auth-allow-remote on a listener reachable from other machines: anyone who can connect sends mail as account {InjectAccount:l} without a password", injector.Account);
             }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using System.Net;
 using SmtpTap.Certificates;
 using SmtpTap.Core.Capture;
@@ -140,7 +142,7 @@ public sealed class InjectAuthTests(InjectAuthFixture fixture) : IClassFixture<I
             "--inject-auth", InjectAuthFixture.PasswordAccount, "--inject-auth-password-env", AccountCli.AppPasswordVariable,
             "--cert-dir", Path.Combine(fixture.Cli.WorkingDirectory, "certs"));
         var port = await cli.WaitForListenPortAsync();
-        await cli.WaitForOutputAsync("AUTH injection on: the tap authenticates every session upstream as account scanner", TimeSpan.FromSeconds(30));
+        await cli.WaitForOutputAsync("AUTH injection on every listener: the tap authenticates every session upstream as account scanner", TimeSpan.FromSeconds(30));
 
         await using (var raw = await RawSmtpClient.ConnectAsync(port))
         {
@@ -175,6 +177,65 @@ public sealed class InjectAuthTests(InjectAuthFixture fixture) : IClassFixture<I
             "tap>server ******** [user=scanner@contoso.example, digest]",
             "server>tap 235 ");
         AssertNoSecret(all.Out + all.Err);
+    }
+
+    [Fact]
+    public async Task RealProcess_OnlyTheListenerMarkedInjectAuth_AuthenticatesUpstream_TheOtherRelaysAsBefore()
+    {
+        await using var upstream = await CaptureTestServer.StartAsync(o => o with
+        {
+            AuthMechanisms = ["PLAIN"],
+            Credentials = new Dictionary<string, string> { [InjectAuthFixture.ScannerUser] = InjectAuthFixture.ServerPassword },
+        });
+        await using var cli = fixture.Cli.Start("proxy", "--listen", "smtp://127.0.0.1:0?inject-auth", "--listen", "smtp://127.0.0.1:0",
+            "--upstream", $"smtp://127.0.0.1:{upstream.Port}",
+            "--inject-auth", InjectAuthFixture.PasswordAccount, "--inject-auth-password-env", AccountCli.AppPasswordVariable,
+            "--cert-dir", Path.Combine(fixture.Cli.WorkingDirectory, "certs"));
+        var marked = int.Parse((await cli.WaitForOutputAsync(new Regex(@"Listening on smtp://127\.0\.0\.1:(\d+)\?inject-auth"), TimeSpan.FromSeconds(60))).Groups[1].Value, CultureInfo.InvariantCulture);
+        var plain = int.Parse((await cli.WaitForOutputAsync(new Regex(@"Listening on smtp://127\.0\.0\.1:(\d+)(?![\d?])"), TimeSpan.FromSeconds(60))).Groups[1].Value, CultureInfo.InvariantCulture);
+        await cli.WaitForOutputAsync(new Regex(@"AUTH injection on smtp://127\.0\.0\.1:\d+\?inject-auth: the tap authenticates"), TimeSpan.FromSeconds(30));
+
+        // The marked listener: no AUTH offered, the tap authenticates before MAIL.
+        await using (var raw = await RawSmtpClient.ConnectAsync(marked))
+        {
+            await raw.ExpectAsync(220);
+            await raw.SendAsync("EHLO scanner\r\n");
+            Assert.DoesNotContain("AUTH", string.Join(" ", (await raw.ExpectAsync(250)).Lines), StringComparison.Ordinal);
+            await SendOneAsync(raw, "from the marked listener");
+        }
+
+        var injected = await upstream.SingleMessageAsync();
+        Assert.Equal(InjectAuthFixture.ScannerUser, injected.AuthenticatedUser);
+
+        // The other listener: the server's AUTH is offered and nothing is injected.
+        await using (var raw = await RawSmtpClient.ConnectAsync(plain))
+        {
+            await raw.ExpectAsync(220);
+            await raw.SendAsync("EHLO app\r\n");
+            Assert.Contains("AUTH PLAIN", string.Join(" ", (await raw.ExpectAsync(250)).Lines), StringComparison.Ordinal);
+            await SendOneAsync(raw, "from the other listener");
+        }
+
+        var messages = await upstream.Server.WaitForMessagesAsync(2, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Null(messages[1].AuthenticatedUser);
+        await cli.WaitForOutputAsync(new Regex("Session closed(.|\n)*Session closed"), TimeSpan.FromSeconds(30));
+        var all = fixture.Cli.Collect(cli, 0);
+        Assert.Equal(1, Regex.Count(all.Out, "AUTH injected: account scanner"));
+        AssertNoSecret(all.Out + all.Err);
+
+        static async Task SendOneAsync(RawSmtpClient raw, string subject)
+        {
+            await raw.SendAsync("MAIL FROM:<scanner@contoso.example>\r\n");
+            await raw.ExpectAsync(250);
+            await raw.SendAsync("RCPT TO:<office@contoso.example>\r\n");
+            await raw.ExpectAsync(250);
+            await raw.SendAsync("DATA\r\n");
+            await raw.ExpectAsync(354);
+            await raw.SendAsync("Subject: " + subject + "\r\n\r\nA scanned page.\r\n.\r\n");
+            await raw.ExpectAsync(250);
+            await raw.SendAsync("QUIT\r\n");
+            await raw.ExpectAsync(221);
+        }
     }
 
     [Fact]

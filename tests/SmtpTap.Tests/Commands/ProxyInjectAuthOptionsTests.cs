@@ -38,6 +38,7 @@ public sealed class ProxyInjectAuthOptionsTests
     [InlineData(new[] { "--inject-auth", "scanner" }, "--inject-auth needs --inject-auth-password-env VAR")]
     [InlineData(new[] { "--inject-auth", "scanner", "--inject-auth-password-env", "hunter2 with spaces" }, "--inject-auth-password-env takes the NAME of an environment variable")]
     [InlineData(new[] { "--inject-auth-allow-remote" }, "--inject-auth-password-env and --inject-auth-allow-remote need --inject-auth ACCOUNT")]
+    [InlineData(new[] { "--listen", "smtp://127.0.0.1:2526?inject-auth" }, "--listen smtp://127.0.0.1:2526?inject-auth is marked inject-auth, which needs --inject-auth ACCOUNT")]
     [InlineData(new[] { "--inject-auth", "scanner", "--inject-auth-password-env", "V", "--oauth2" }, "--inject-auth and --oauth2 exclude each other")]
     public void InjectAuth_BadCombinations_OneClearLine(string[] args, string expected)
     {
