@@ -59,6 +59,18 @@ internal sealed class SessionTranscript
         }
     }
 
+    /// <summary>A relayed message with its verdict, to the observers that keep messages (<see cref="IRelayedMessageObserver"/>).</summary>
+    public void Message(RelayedMessage message)
+    {
+        foreach (var observer in _observers)
+        {
+            if (observer is IRelayedMessageObserver messages)
+            {
+                messages.OnMessage(message);
+            }
+        }
+    }
+
     private void Publish(TranscriptRecord record)
     {
         _serilog.OnRecord(record);
