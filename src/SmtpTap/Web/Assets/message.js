@@ -25,6 +25,13 @@
     return node;
   }
 
+  // Bidi controls and line separators in the raw source are shown as \u{NNNN} (as the server does for headers and text),
+  // so they cannot reorder what the page shows around them.
+  function visible(text) {
+    return text.replace(/[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\u2028\u2029]/g,
+      (c) => '\\u{' + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0') + '}');
+  }
+
   function size(n) {
     if (n === null || n === undefined) return '';
     return n < 1024 ? n + ' B' : n < 1048576 ? (n / 1024).toFixed(1) + ' KiB' : (n / 1048576).toFixed(1) + ' MiB';
@@ -174,7 +181,7 @@
     const response = await fetch(api(m.rawUrl));
     if (!response.ok || openMessage !== m.id) return;
     const text = await response.text();
-    pre.textContent = text.length > MAX_RAW ? text.slice(0, MAX_RAW) : text;
+    pre.textContent = visible(text.length > MAX_RAW ? text.slice(0, MAX_RAW) : text);
     $('message-raw-cut').hidden = text.length <= MAX_RAW;
   }
 
