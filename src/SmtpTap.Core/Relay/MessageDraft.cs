@@ -43,6 +43,7 @@ internal sealed class MessageDraft(SessionTranscript transcript, MessageEnvelope
     {
         SmtpReply verdict;
         int number;
+        string? filePath;
         lock (_gate)
         {
             if (_published || _verdict is null || _number is null)
@@ -53,6 +54,7 @@ internal sealed class MessageDraft(SessionTranscript transcript, MessageEnvelope
             _published = true;
             verdict = _verdict;
             number = _number.Value;
+            filePath = _filePath;
         }
 
         transcript.Message(new RelayedMessage(
@@ -63,6 +65,6 @@ internal sealed class MessageDraft(SessionTranscript transcript, MessageEnvelope
             [.. recipients.Select(r => r.Shown())],
             new ShownReply(verdict.Code, verdict.Lines),
             chunked,
-            _filePath));
+            filePath));
     }
 }
