@@ -239,7 +239,10 @@ internal sealed class OAuthClient(HttpClient http, TimeProvider? time = null)
             throw new OAuthException($"{step}: the identity provider returned no access token");
         }
 
-        var lifetime = response.ExpiresIn > 0 ? TimeSpan.FromSeconds(response.ExpiresIn) : s_defaultLifetime;
+        // expires_in is optional (RFC 6749 5.1): absent means the provider's default, assumed an hour; a given 0
+        // (or less) means already expired, so the next use refreshes instead of trusting the token for an hour.
+        var given = response.Json is { ValueKind: System.Text.Json.JsonValueKind.Object } json && json.TryGetProperty("expires_in", out _);
+        var lifetime = given ? TimeSpan.FromSeconds(Math.Max(0, response.ExpiresIn)) : s_defaultLifetime;
         return new TokenSet
         {
             AccessToken = response.AccessToken,

@@ -117,6 +117,12 @@ internal static class ProviderPresets
         }
 
         var scopes = request.Scopes.Count > 0 ? request.Scopes : [GoogleMailScope];
+        if (flow == OAuthFlow.Device && scopes.Any(s => s.Split(' ').Contains(GoogleMailScope, StringComparer.Ordinal)))
+        {
+            // Google's device flow serves a short list of scopes, not Gmail's: login would end in invalid_scope.
+            throw new OAuthException("--flow device cannot get Google's mail scope (https://mail.google.com/ is not allowed in Google's device flow); use --flow browser");
+        }
+
         return Definition(request, flow, scopes) with
         {
             AuthorizeEndpoint = GoogleAuthorizeEndpoint,

@@ -10,6 +10,11 @@
 #   RIG_PORT_AUTH_PLAIN   plain SMTP with AUTH, no TLS     (default 10026; differential suite)
 #   RIG_PORT_SIZE         plain, message_size_limit below  (default 10027; differential suite)
 #   RIG_SIZE_LIMIT        message_size_limit on that port  (default 8192)
+#   RIG_PORT_OAUTH        STARTTLS + AUTH XOAUTH2/OAUTHBEARER only, tokens checked by Dovecot's oauth2 passdb
+#                         (default 10588)
+#   RIG_PORT_IDP          port of the loopback OAuth2 identity provider (tests/interop/OAuthIdp); the rig's Dovecot
+#                         accepts tokens of issuer http://127.0.0.1:RIG_PORT_IDP/ only (default 10589; run-matrix.sh
+#                         starts the provider there, the rig does not keep it running)
 #   RIG_WAIT              seconds to wait for the banners  (default 30)
 #   RIG_PYTHON            interpreter for rigtool.py       (default /usr/bin/python3, else python3;
 #                         a pyenv shim on PATH costs ~0.25 s per call)
@@ -24,6 +29,8 @@ esac
 RIG_PORT_AUTH_PLAIN=${RIG_PORT_AUTH_PLAIN:-10026}
 RIG_PORT_SIZE=${RIG_PORT_SIZE:-10027}
 RIG_SIZE_LIMIT=${RIG_SIZE_LIMIT:-8192}
+RIG_PORT_OAUTH=${RIG_PORT_OAUTH:-10588}
+RIG_PORT_IDP=${RIG_PORT_IDP:-10589}
 RIG_HOST=127.0.0.1
 RIG_DOMAIN=interop.test
 RIG_HOSTNAME=mail.interop.test
@@ -39,6 +46,13 @@ RIG_DOVECOT_CONF=$RIG_STATE/dovecot/dovecot.conf
 RIG_DOVECOT_BASE=$RIG_STATE/run/dovecot
 RIG_DOVECOT_PID=$RIG_DOVECOT_BASE/master.pid
 RIG_DOVECOT_BIN=/usr/sbin/dovecot
+# The second Dovecot (SASL for RIG_PORT_OAUTH only: mechanisms XOAUTH2 and OAUTHBEARER, passdb oauth2), and the key
+# material of the identity provider: its signing key (root only) and the public key where Dovecot looks it up.
+RIG_OAUTH_DIR=$RIG_STATE/oauth
+RIG_DOVECOT_OAUTH_CONF=$RIG_OAUTH_DIR/dovecot.conf
+RIG_DOVECOT_OAUTH_BASE=$RIG_STATE/run/dovecot-oauth
+RIG_DOVECOT_OAUTH_PID=$RIG_DOVECOT_OAUTH_BASE/master.pid
+RIG_IDP_KEY=$RIG_OAUTH_DIR/idp-signing.key
 RIG_LOCK=$RIG_STATE/.lock
 
 rig_log() { printf '%s\n' "$*" >&2; }
@@ -57,21 +71,22 @@ rig_postfix_running() {
 
 # Pid of this rig's Dovecot master, or nothing. master.pid first, checked against the command
 # line; Dovecot deletes master.pid when a second start fails, so fall back to the exact command line.
+# Arguments: config and pid file (default the SASL Dovecot; the OAuth2 one: "$RIG_DOVECOT_OAUTH_CONF" "$RIG_DOVECOT_OAUTH_PID").
 rig_dovecot_pid() {
-    local pid
-    if [ -r "$RIG_DOVECOT_PID" ]; then
-        pid=$(cat "$RIG_DOVECOT_PID" 2>/dev/null)
+    local pid conf=${1:-$RIG_DOVECOT_CONF} pidfile=${2:-$RIG_DOVECOT_PID}
+    if [ -r "$pidfile" ]; then
+        pid=$(cat "$pidfile" 2>/dev/null)
         if [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] &&
-           [ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" = "$RIG_DOVECOT_BIN -c $RIG_DOVECOT_CONF " ]; then
+           [ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" = "$RIG_DOVECOT_BIN -c $conf " ]; then
             echo "$pid"; return 0
         fi
     fi
-    pgrep -x -f "$RIG_DOVECOT_BIN -c $RIG_DOVECOT_CONF" | head -n 1 || true
+    pgrep -x -f "$RIG_DOVECOT_BIN -c $conf" | head -n 1 || true
 }
 
 rig_tail_logs() {
     local f
-    for f in "$RIG_STATE/log/maillog" "$RIG_STATE/log/dovecot.log" "$RIG_STATE/log/daemons.out"; do
+    for f in "$RIG_STATE/log/maillog" "$RIG_STATE/log/dovecot.log" "$RIG_STATE/log/dovecot-oauth.log" "$RIG_STATE/log/daemons.out"; do
         [ -s "$f" ] || continue
         printf -- '--- last lines of %s ---\n' "$f" >&2
         tail -n 20 "$f" >&2

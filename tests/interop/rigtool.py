@@ -8,7 +8,10 @@
   rigtool.py check-mail --dir D --token T --body F              wait-mail + exactly one copy + same body hash
   rigtool.py free-ports N                                      N free TCP ports on 127.0.0.1, one a line
   rigtool.py pipe      --port P                                 plain TCP, stdin LF -> CRLF, like s_client -quiet -crlf
-  rigtool.py scan-secrets --secret-env VAR... FILE...           count each secret (raw and base64 at 3 alignments)
+  rigtool.py scan-secrets --secret-env VAR... [--secrets-file F] FILE...
+                                                               count each secret (raw and base64 at 3 alignments)
+  rigtool.py bearer    --port P --cafile F --user U --token-env VAR [--mech XOAUTH2|OAUTHBEARER]
+                                                               STARTTLS, then AUTH with a bearer token; exit 0 on 235
 """
 import argparse
 import base64
@@ -234,12 +237,20 @@ def secret_patterns(secret):
 
 def cmd_scan_secrets(a):
     secrets = []
-    for var in a.secret_env:
+    for var in a.secret_env or []:
         value = os.environ.get(var)
         if not value:
             print(f"environment variable {var} is empty or not set")
             return 2
-        secrets.append((var, secret_patterns(value)))
+        secrets.append(("$" + var, secret_patterns(value)))
+    for path in a.secrets_file or []:
+        with open(path, encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if line.strip():
+                    secrets.append((f"{os.path.basename(path)} line {n}", secret_patterns(line.strip())))
+    if not secrets:
+        print("no secret to scan for")
+        return 2
     hits = 0
     for path in a.files:
         try:
@@ -253,9 +264,40 @@ def cmd_scan_secrets(a):
                 n = data.count(pat)
                 if n:
                     hits += n
-                    print(f"{path}: {n} hit(s) of ${var} ({kind})")  # never the secret itself
+                    print(f"{path}: {n} hit(s) of {var} ({kind})")  # never the secret itself
     print(f"scanned {len(a.files)} file(s) for {len(secrets)} secret(s): {hits} hit(s)")
     return 1 if hits else 0
+
+
+def cmd_bearer(a):
+    """STARTTLS, then AUTH XOAUTH2 or OAUTHBEARER with the token in --token-env; prints the final reply (never the token)."""
+    token = os.environ.get(a.token_env)
+    if not token:
+        print(f"environment variable {a.token_env} is empty or not set")
+        return 2
+    if a.mech == "XOAUTH2":
+        initial = f"user={a.user}\x01auth=Bearer {token}\x01\x01"
+    else:
+        initial = f"n,a={a.user},\x01host={HOST}\x01port={a.port}\x01auth=Bearer {token}\x01\x01"
+    sent = []
+
+    def answer(challenge=None):
+        sent.append(challenge)
+        return initial if challenge is None else ""  # after an error challenge, the empty response ends the exchange
+    try:
+        with smtplib.SMTP(HOST, a.port, timeout=a.timeout) as s:
+            s.ehlo("rigtool.interop.test")
+            s.starttls(context=tls_context(a.cafile))
+            s.ehlo("rigtool.interop.test")
+            code, text = s.auth(a.mech, answer, initial_response_ok=True)
+    except smtplib.SMTPAuthenticationError as e:
+        print(f"{e.smtp_code} {e.smtp_error.decode('utf-8', 'replace')}")
+        return 1
+    except (smtplib.SMTPException, OSError, ssl.SSLError) as e:
+        print(f"{type(e).__name__}: {e}")
+        return 1
+    print(f"{code} {text.decode('utf-8', 'replace')}")
+    return 0 if code == 235 else 1
 
 
 def main():
@@ -314,9 +356,19 @@ def main():
     pi.set_defaults(func=cmd_pipe)
 
     sc = sub.add_parser("scan-secrets")
-    sc.add_argument("--secret-env", action="append", required=True, help="environment variable holding a secret")
+    sc.add_argument("--secret-env", action="append", help="environment variable holding a secret")
+    sc.add_argument("--secrets-file", action="append", help="file with one secret a line")
     sc.add_argument("files", nargs="*")
     sc.set_defaults(func=cmd_scan_secrets)
+
+    be = sub.add_parser("bearer")
+    be.add_argument("--port", type=int, required=True)
+    be.add_argument("--cafile", required=True)
+    be.add_argument("--user", required=True)
+    be.add_argument("--token-env", required=True, help="environment variable holding the access token")
+    be.add_argument("--mech", choices=["XOAUTH2", "OAUTHBEARER"], default="XOAUTH2")
+    be.add_argument("--timeout", type=float, default=15)
+    be.set_defaults(func=cmd_bearer)
 
     a = p.parse_args()
     sys.exit(a.func(a))

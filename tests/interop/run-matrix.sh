@@ -8,6 +8,8 @@
 # direct, wrong password 535, upstream TLS required but not offered 421, client gone in mid-DATA),
 # smtptap probe cells, the differential suite (scripted raw sessions direct vs through the tap: same
 # reply codes and delivered bytes), load-balancer cells (HAProxy with send-proxy-v2 in front of two taps),
+# OAuth2 bridge cells (oauth-cells.sh: legacy clients through `smtptap proxy --oauth2` to a port where Dovecot
+# validates the loopback identity provider's tokens),
 # a health check of the taps, and a scan of every transcript and tap output for
 # the rig passwords (raw and base64). Prints one line per cell, "PASS|FAIL|SKIP <cell> [reason]", then
 # exactly one line "interop: N passed, M failed, K skipped". Exit status 0 only if nothing failed.
@@ -34,6 +36,7 @@ chmod 700 "$WORK"
 TAP_PIDS=()
 LB_PIDS=()   # the private HAProxy of the load-balancer cells
 LB_TAPS=()   # the load-balancer cells' taps that must still be healthy at the end
+HELPER_PIDS=()  # other processes the suite started (the OAuth2 identity provider)
 DONE=0
 passed=0 failed=0 skipped=0
 
@@ -43,8 +46,8 @@ cleanup() {
         echo "FAIL interop-suite aborted before the end (see the error above)"
         echo "interop: $passed passed, $((failed + 1)) failed, $skipped skipped"
     fi
-    for pid in "${TAP_PIDS[@]}" "${LB_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-    for pid in "${TAP_PIDS[@]}" "${LB_PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+    for pid in "${TAP_PIDS[@]}" "${LB_PIDS[@]}" "${HELPER_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+    for pid in "${TAP_PIDS[@]}" "${LB_PIDS[@]}" "${HELPER_PIDS[@]}"; do wait "$pid" 2>/dev/null; done
     if [ "${SMTPTAP_INTEROP_KEEP:-0}" = 1 ]; then echo "work dir kept: $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -76,7 +79,7 @@ build() {
     command -v dotnet >/dev/null 2>&1 || rig_die "the .NET 10 SDK (dotnet) is required"
     if [ "${SMTPTAP_INTEROP_NO_BUILD:-0}" != 1 ]; then
         local p
-        for p in src/SmtpTap/SmtpTap.csproj tests/interop/InteropClient/InteropClient.csproj; do
+        for p in src/SmtpTap/SmtpTap.csproj tests/interop/InteropClient/InteropClient.csproj tests/interop/OAuthIdp/OAuthIdp.csproj; do
             dotnet build "$ROOT/$p" -c Release --nologo -v q >"$WORK/build.log" 2>&1 ||
                 { tail -n 30 "$WORK/build.log" >&2; rig_die "dotnet build $p failed"; }
         done
@@ -109,16 +112,18 @@ tap_watchdog() {
 }
 
 # start_tap NAME UPSTREAM_URL PORTS... -- EXTRA_OPTIONS...: the plain/starttls ports get smtp://, the
-# last one smtps:// when three are given. Waits for "Press Ctrl+C to stop".
+# last one smtps:// when three are given. Waits for "Press Ctrl+C to stop". TAP_HOME=DIR start_tap ...: the tap's
+# SmtpTap home (SMTPTAP_HOME: accounts and tokens of the OAuth2 bridge).
 start_tap() {
-    local name=$1 url=$2; shift 2
+    local name=$1 url=$2 home=(); shift 2
+    [ -z "${TAP_HOME:-}" ] || home=(SMTPTAP_HOME="$TAP_HOME")
     local listen=() ports=() p
     while [ $# -gt 0 ] && [ "$1" != -- ]; do ports+=("$1"); shift; done
     [ "${1:-}" = -- ] && shift
     for p in "${ports[@]:0:2}"; do listen+=(--listen "smtp://127.0.0.1:$p"); done
     [ ${#ports[@]} -lt 3 ] || listen+=(--listen "smtps://127.0.0.1:${ports[2]}")
     mkdir -p "$WORK/transcripts/$name"
-    dotnet "$TAP_DLL" proxy "${listen[@]}" --upstream "$url" --upstream-ca "$RIG_CERT" \
+    env "${home[@]}" dotnet "$TAP_DLL" proxy "${listen[@]}" --upstream "$url" --upstream-ca "$RIG_CERT" \
         --transcripts "$WORK/transcripts/$name" --cert-dir "$WORK/certs" "$@" \
         >"$WORK/tap-$name.out" 2>"$WORK/tap-$name.err" </dev/null &
     local pid=$! i
@@ -825,7 +830,7 @@ taps_healthy() {
     local name=taps-healthy-and-sessions-closed tap i problems=() open
     wanted "$name" || return 0
     for i in "${!TAP_PIDS[@]}"; do kill -0 "${TAP_PIDS[$i]}" 2>/dev/null || problems+=("tap #$i exited"); done
-    for tap in "${UPSTREAMS[@]}" required diff-auth diff-size "${LB_TAPS[@]}"; do
+    for tap in "${UPSTREAMS[@]}" required diff-auth diff-size "${LB_TAPS[@]}" "${OAUTH_TAPS[@]}"; do
         [ ! -s "$WORK/tap-$tap.err" ] || problems+=("tap $tap stderr: $(head -c 150 "$WORK/tap-$tap.err" | tr '\n' ' ')")
         ! grep -qE 'Unhandled exception|^ +at [A-Za-z]' "$WORK/tap-$tap.out" || problems+=("tap $tap printed a stack trace")
     done
@@ -846,6 +851,10 @@ taps_healthy() {
     if [ ${#problems[@]} = 0 ]; then pass "$name"; else fail "$name" "$(IFS=';'; echo "${problems[*]}")"; fi
 }
 
+# --- 8c. OAuth2 bridge (issue 13, point 5) ----------------------------------------------------------------
+# shellcheck source=tests/interop/oauth-cells.sh
+. "$HERE/oauth-cells.sh"
+
 main() {
     start_rig
     build
@@ -857,6 +866,7 @@ main() {
     run_probe_cells
     run_differential
     run_lb_cells
+    run_oauth_cells
     taps_healthy
     secret_scan
     report "interop took $(($(date +%s) - T0)) s"

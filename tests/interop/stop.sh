@@ -30,6 +30,12 @@ if [ -n "$pid" ]; then
     wait_gone "dovecot master" "$pid"
 fi
 
+pid=$(rig_dovecot_pid "$RIG_DOVECOT_OAUTH_CONF" "$RIG_DOVECOT_OAUTH_PID")
+if [ -n "$pid" ]; then
+    kill -TERM "$pid"
+    wait_gone "dovecot master (OAuth2)" "$pid"
+fi
+
 rig_log "rig stopped"
 
 if [ "${1:-}" = --purge ]; then

@@ -98,6 +98,37 @@ internal static class EhloRewriter
         return changes.Count == 0 ? new EhloRewrite(reply, []) : new EhloRewrite(new SmtpReply(250, lines), changes);
     }
 
+    /// <summary>
+    /// Which lines a rewrite touched, for the transcript: per line of the server's reply, removed or changed (else
+    /// none); per line of the client's reply, added or changed (else none). A line counts as changed when the other
+    /// reply has a different line with the same keyword (SIZE lowered, AUTH with mechanisms taken out or added).
+    /// </summary>
+    public static (Transcript.TranscriptMark[] Server, Transcript.TranscriptMark[] Client) Marks(SmtpReply server, SmtpReply client)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(client);
+        return (Compare(server, client, Transcript.TranscriptMark.CapabilityRemoved), Compare(client, server, Transcript.TranscriptMark.CapabilityAdded));
+    }
+
+    /// <summary>Per line of <paramref name="reply"/> (the greeting line never counts): none if <paramref name="other"/> has it, changed if it has the keyword, else <paramref name="missing"/>.</summary>
+    private static Transcript.TranscriptMark[] Compare(SmtpReply reply, SmtpReply other, Transcript.TranscriptMark missing)
+    {
+        var otherLines = other.Lines.Skip(1).ToHashSet(StringComparer.Ordinal);
+        var otherKeywords = other.Lines.Skip(1).Select(LineKeyword).ToHashSet(StringComparer.Ordinal);
+        var marks = new Transcript.TranscriptMark[reply.Lines.Count];
+        for (var i = 1; i < reply.Lines.Count; i++)
+        {
+            var line = reply.Lines[i];
+            marks[i] = otherLines.Contains(line) ? Transcript.TranscriptMark.None
+                : otherKeywords.Contains(LineKeyword(line)) ? Transcript.TranscriptMark.CapabilityChanged
+                : missing;
+        }
+
+        return marks;
+    }
+
+    private static string LineKeyword(string line) => IsAuthLine(line) ? "AUTH" : Keyword(line);
+
     /// <summary>With the OAuth2 bridge, an AUTH line that offers XOAUTH2 or OAUTHBEARER also offers PLAIN and LOGIN to the client.</summary>
     private static string AddBridgeMechanisms(string line, IReadOnlyList<string> bridged, List<string> changes)
     {

@@ -503,6 +503,11 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         {
             var facts = await context.Client.UpgradeAsServerAsync(context.Certificates, timeout.Token);
             Transcript.Events.Information("TLS established with client (STARTTLS): {TlsProtocol:l} {CipherSuite:l}, presented {Subject:l}", facts.Protocol, facts.CipherSuite, facts.CertificateSubject);
+            if (facts.Certificate is { } certificate)
+            {
+                Transcript.Certificate(certificate);
+            }
+
             TapMetrics.TlsHandshake("client", ok: true);
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)

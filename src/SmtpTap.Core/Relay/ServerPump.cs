@@ -197,7 +197,6 @@ internal sealed class ServerPump(SessionContext context)
 
                 break;
             case PendingKind.Ehlo:
-                Transcript.Lines(TranscriptDirection.ServerToTap, reply);
                 if (reply.Code == 250)
                 {
                     context.UpstreamChunking = EhloRewriter.HasKeyword(reply, "CHUNKING");
@@ -209,16 +208,19 @@ internal sealed class ServerPump(SessionContext context)
                 var rewrite = EhloRewriter.Rewrite(reply, context.CapabilityPolicy(context.ServerListedStartTls));
                 if (rewrite.Changed)
                 {
+                    var (serverMarks, clientMarks) = EhloRewriter.Marks(reply, rewrite.Reply);
+                    Transcript.Lines(TranscriptDirection.ServerToTap, reply, marks: serverMarks);
                     foreach (var change in rewrite.Changes)
                     {
-                        Transcript.Events.Information("Capabilities rewritten: {Change:l}", change);
+                        Transcript.Event(TranscriptMark.CapabilityRewrite, "Capabilities rewritten: {Change:l}", change);
                     }
 
-                    Transcript.Lines(TranscriptDirection.TapToClient, rewrite.Reply);
+                    Transcript.Lines(TranscriptDirection.TapToClient, rewrite.Reply, marks: clientMarks);
                     await context.Client.WriteAsync(rewrite.Reply.ToWireString(), cancellationToken);
                     return;
                 }
 
+                Transcript.Lines(TranscriptDirection.ServerToTap, reply);
                 break;
             case PendingKind.Auth or PendingKind.AuthResponse:
                 LogAuthReply(reply);
@@ -261,11 +263,11 @@ internal sealed class ServerPump(SessionContext context)
 
         if (reply.Code == 334 && sasl is not null && reply.Lines.Count == 1)
         {
-            Transcript.Line(TranscriptDirection.ServerToTap, "334 " + sasl.DescribeServer(Encoding.UTF8.GetBytes(reply.FirstLine)));
+            Transcript.Line(TranscriptDirection.ServerToTap, "334 " + sasl.DescribeServer(Encoding.UTF8.GetBytes(reply.FirstLine)), TranscriptMark.AuthChallenge);
             return;
         }
 
-        Transcript.Lines(TranscriptDirection.ServerToTap, MaskEchoedPayloads(reply));
+        Transcript.Lines(TranscriptDirection.ServerToTap, MaskEchoedPayloads(reply), ReplyContext.Auth);
         if (reply.Code != 334)
         {
             TapMetrics.Auth(sasl?.Mechanism ?? "unknown", reply.Code == 235);

@@ -199,6 +199,9 @@ internal sealed class SmtpConnection : IAsyncDisposable
     }
 
     /// <summary>Server side of a TLS handshake (implicit TLS, or after the tap answered STARTTLS with 220).</summary>
+    /// <summary>What the tap can say about the certificate it presents to the client.</summary>
+    public const string ClientLegVerdict = "the tap's own certificate (the client checks it against the tap's CA; whether it did is not visible to the tap)";
+
     public async Task<TlsFacts> UpgradeAsServerAsync(Certificates.IServerCertificateSource certificates, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken);
@@ -219,7 +222,14 @@ internal sealed class SmtpConnection : IAsyncDisposable
                 certificates,
                 cancellationToken);
             Reader = CreateReader(ssl);
-            return new TlsFacts(ssl.SslProtocol.ToString(), ssl.NegotiatedCipherSuite.ToString(), ssl.LocalCertificate?.Subject, "tap certificate presented; client certificate not requested");
+            var protocol = ssl.SslProtocol.ToString();
+            var cipherSuite = ssl.NegotiatedCipherSuite.ToString();
+            return new TlsFacts(protocol, cipherSuite, ssl.LocalCertificate?.Subject, "tap certificate presented; client certificate not requested")
+            {
+                Certificate = ssl.LocalCertificate is { } presented
+                    ? Transcript.TlsLegCertificate.Of(Transcript.TlsLeg.Client, presented, protocol, cipherSuite, Transcript.TlsTrust.NotChecked, ClientLegVerdict)
+                    : null,
+            };
         }
         finally
         {
@@ -231,7 +241,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
     public async Task<TlsFacts> UpgradeAsClientAsync(string targetHost, UpstreamCertificateValidator validator, CancellationToken cancellationToken)
     {
         var facts = await UpgradeAsClientAsync(targetHost, validator.Validate, cancellationToken);
-        return facts with { Verification = validator.Verdict };
+        return facts with { Verification = validator.Verdict, Certificate = validator.Certificate is { } c ? c with { Protocol = facts.Protocol, CipherSuite = facts.CipherSuite } : null };
     }
 
     /// <summary>Client side of a TLS handshake with a caller-supplied certificate check (the probe records the whole chain).</summary>

@@ -250,6 +250,11 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
         {
             var facts = await client.UpgradeAsServerAsync(certificates, timeout.Token);
             transcript.Events.Information("TLS established with client (implicit): {TlsProtocol:l} {CipherSuite:l}, presented {Subject:l}", facts.Protocol, facts.CipherSuite, facts.CertificateSubject);
+            if (facts.Certificate is { } certificate)
+            {
+                transcript.Certificate(certificate);
+            }
+
             Hosting.TapMetrics.TlsHandshake("client", ok: true);
             return true;
         }

@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using SmtpTap.Core.Transcript;
 
 namespace SmtpTap.Core.Relay;
 
@@ -12,7 +13,22 @@ internal sealed class UpstreamCertificateValidator(IReadOnlyList<X509Certificate
 {
     public string Verdict { get; private set; } = "not checked";
 
+    /// <summary>The certificate the server presented with this verdict (null until the handshake reached the check, or if it sent none).</summary>
+    public TlsLegCertificate? Certificate { get; private set; }
+
     public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        var accepted = Decide(certificate, errors);
+        if (certificate is not null)
+        {
+            var trust = Verdict.StartsWith("verified", StringComparison.Ordinal) ? TlsTrust.Trusted : TlsTrust.NotTrusted;
+            Certificate = TlsLegCertificate.Of(TlsLeg.Upstream, certificate, null, null, trust, Verdict);
+        }
+
+        return accepted;
+    }
+
+    private bool Decide(X509Certificate? certificate, SslPolicyErrors errors)
     {
         if (certificate is null)
         {

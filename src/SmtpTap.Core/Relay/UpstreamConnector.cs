@@ -133,6 +133,11 @@ internal sealed class UpstreamConnector(TapOptions options, UpstreamEndpoint ups
                 facts.CipherSuite,
                 facts.CertificateSubject,
                 facts.Verification);
+            if (facts.Certificate is { } certificate)
+            {
+                transcript.Certificate(certificate);
+            }
+
             if (options.UpstreamInsecure)
             {
                 transcript.Warning("--upstream-insecure: the upstream certificate is NOT checked in this session");
@@ -148,6 +153,11 @@ internal sealed class UpstreamConnector(TapOptions options, UpstreamEndpoint ups
                 : TlsFailure.IsNotTls(ex) ? "the server does not speak TLS after its 220 to STARTTLS"
                 : "handshake failed: " + TlsFailure.Describe(ex);
             transcript.Warning("TLS with upstream failed: " + why);
+            if (validator.Certificate is { } refused)
+            {
+                transcript.Certificate(refused);
+            }
+
             TapMetrics.TlsHandshake("upstream", ok: false);
             throw new UpstreamTlsException($"TLS with upstream {upstream.Url} failed: {why}", ex);
         }

@@ -21,6 +21,15 @@ internal sealed record TranscriptRecord(
     /// <summary>The close event every session ends with carries its outcome (Quit, ClientClosed, UpstreamFailed, ...).</summary>
     public const string OutcomeProperty = "Outcome";
 
+    /// <summary>What the tap did to this line beyond relaying it (sent it itself, removed/added/changed a capability, decoded a challenge).</summary>
+    public TranscriptMark Mark { get; init; }
+
+    /// <summary>For the last line of a refusal or a final AUTH reply: what it means (<see cref="Protocol.ReplyExplainer"/>); else null.</summary>
+    public string? Explanation { get; init; }
+
+    /// <summary>For the "Certificate of the ... leg" event: the leg's TLS handshake and certificate; else null.</summary>
+    public TlsLegCertificate? Tls { get; init; }
+
     /// <summary>The session's last record: the close event.</summary>
     public bool ClosesSession => Properties is not null && Properties.ContainsKey(OutcomeProperty);
 }

@@ -23,8 +23,8 @@ internal sealed record BundleInput(
 
 /// <summary>
 /// The support bundle of issue 14 (a .zip): <c>transcripts/&lt;file&gt;</c>, <c>transcripts.jsonl</c> (time, session,
-/// direction, text per line), <c>smtptap.txt</c> (version, effective settings with sources, CA fingerprint, how it was
-/// made) and <c>tap-log.txt</c> (the tap's own log lines that mention the sessions). With
+/// direction, text per line), <c>smtptap.txt</c> (version, effective settings with sources, CA fingerprint, the SHA-256 of each
+/// session's TLS leg certificates, how it was made) and <c>tap-log.txt</c> (the tap's own log lines that mention the sessions). With
 /// <see cref="BundleInput.MaskAddresses"/> every text part goes through one <see cref="AddressPseudonyms"/>, so the same
 /// address or host has the same pseudonym in every entry. Pure: no file or network access.
 /// </summary>
@@ -72,23 +72,37 @@ internal static class SupportBundle
             foreach (var raw in transcript.Lines)
             {
                 file.Append(MaskLine(raw)).Append('\n');
-                if (TranscriptLine.TryParse(raw, out var line))
-                {
-                    jsonl.Append(JsonLine(line.Time, line.Session, line.Direction, Mask(line.Text))).Append('\n');
-                }
-                else if (raw.Length > 0)
-                {
-                    // A continuation (e.g. a multi-line message): kept as text of the same session.
-                    jsonl.Append(JsonLine(string.Empty, transcript.SessionId, string.Empty, Mask(raw))).Append('\n');
-                }
             }
 
+            jsonl.Append(JsonLines(transcript, Mask));
             Add(zip, TranscriptsFolder + Path.GetFileName(transcript.FileName), file.ToString(), input.Created);
         }
 
         Add(zip, JsonLinesEntry, jsonl.ToString(), input.Created);
         Add(zip, InfoEntry, Info(input, Mask), input.Created);
         Add(zip, TapLogEntry, string.Concat(input.TapLogLines.Select(l => MaskLine(l) + "\n")), input.Created);
+    }
+
+    /// <summary>A transcript as JSON Lines: one {"time","session","direction","text"} object per line, texts through <paramref name="mask"/>.</summary>
+    public static string JsonLines(BundleTranscript transcript, Func<string, string> mask)
+    {
+        ArgumentNullException.ThrowIfNull(transcript);
+        ArgumentNullException.ThrowIfNull(mask);
+        var jsonl = new StringBuilder();
+        foreach (var raw in transcript.Lines)
+        {
+            if (TranscriptLine.TryParse(raw, out var line))
+            {
+                jsonl.Append(JsonLine(line.Time, line.Session, line.Direction, mask(line.Text))).Append('\n');
+            }
+            else if (raw.Length > 0)
+            {
+                // A continuation (e.g. a multi-line message): kept as text of the same session.
+                jsonl.Append(JsonLine(string.Empty, transcript.SessionId, string.Empty, mask(raw))).Append('\n');
+            }
+        }
+
+        return jsonl.ToString();
     }
 
     private static string Info(BundleInput input, Func<string, string> mask)
@@ -101,6 +115,16 @@ internal static class SupportBundle
         text.Append("Sessions: ").Append(string.Join(", ", input.Transcripts.Select(t => t.SessionId))).Append('\n');
         text.Append("Addresses and host names masked: ").Append(input.MaskAddresses ? "yes (stable pseudonyms within this bundle)" : "no").Append('\n');
         text.Append("CA certificate SHA-256: ").Append(input.CaFingerprint ?? "(none)").Append(" (").Append(input.CaNote).Append(")\n");
+        var certificates = BundleCertificates.Find(input.Transcripts);
+        text.Append("TLS certificates in these sessions (SHA-256 per leg; client = presented by the tap, upstream = the server's):");
+        text.Append(certificates.Count == 0 ? " none (plain sessions, or transcripts written before SmtpTap recorded them)\n" : "\n");
+        foreach (var c in certificates)
+        {
+            text.Append("  ").Append(c.SessionId).Append(' ').Append(c.Leg).Append(" leg: SHA-256 ").Append(c.Sha256)
+                .Append("; subject ").Append(mask(c.Subject)).Append("; issuer ").Append(mask(c.Issuer))
+                .Append("; valid ").Append(c.NotBefore).Append(" to ").Append(c.NotAfter).Append("; ").Append(c.Trust).Append('\n');
+        }
+
         text.Append('\n').Append("Effective settings (no secrets: passwords are named by --*-env options, never given as values):\n");
         var width = input.Settings.Count == 0 ? 0 : input.Settings.Max(s => s.Name.Length);
         foreach (var setting in input.Settings)

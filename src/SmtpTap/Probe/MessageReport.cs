@@ -10,6 +10,9 @@ internal sealed record MessageReport
 
     public string? Reply { get; init; }
 
+    /// <summary>What a refusal means (<see cref="Core.Protocol.ReplyExplainer"/>, the reading the web UI shows next to the reply).</summary>
+    public string? Explanation { get; init; }
+
     public string? QueueId { get; init; }
 
     public RelayVerdict RelayVerdict { get; init; } = RelayVerdict.NotTested;

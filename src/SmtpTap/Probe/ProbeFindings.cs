@@ -98,7 +98,8 @@ internal static class ProbeFindings
         }
         else
         {
-            findings.Add(new(FindingSeverity.Fail, "message", $"message refused at {message.Stage}: {message.Reply}"));
+            var meaning = message.Explanation is null ? string.Empty : " — " + message.Explanation;
+            findings.Add(new(FindingSeverity.Fail, "message", $"message refused at {message.Stage}: {message.Reply}{meaning}"));
         }
 
         if (message.RelayText is { } relay)

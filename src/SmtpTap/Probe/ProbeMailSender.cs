@@ -13,7 +13,7 @@ internal static class ProbeMailSender
         if (!mail.IsPositiveCompletion)
         {
             await ResetAsync(channel, cancellationToken);
-            return new MessageReport { Stage = "MAIL FROM", Reply = ReplyText.OneLine(mail) };
+            return new MessageReport { Stage = "MAIL FROM", Reply = ReplyText.OneLine(mail), Explanation = ReplyExplainer.Explain(mail) };
         }
 
         var answers = new List<(string Address, SmtpReply Reply)>();
@@ -29,14 +29,14 @@ internal static class ProbeMailSender
         if (refused.Reply is not null)
         {
             await ResetAsync(channel, cancellationToken);
-            return report with { Reply = ReplyText.OneLine(refused.Reply) };
+            return report with { Reply = ReplyText.OneLine(refused.Reply), Explanation = ReplyExplainer.Explain(refused.Reply) };
         }
 
         var data = await channel.SendAsync("DATA", cancellationToken);
         if (data.Code != 354)
         {
             await ResetAsync(channel, cancellationToken);
-            return report with { Stage = "DATA", Reply = ReplyText.OneLine(data) };
+            return report with { Stage = "DATA", Reply = ReplyText.OneLine(data), Explanation = ReplyExplainer.Explain(data) };
         }
 
         var headers = TestMessageBuilder.Headers(message, time.GetLocalNow(), ehloName, Guid.NewGuid());
@@ -57,6 +57,7 @@ internal static class ProbeMailSender
             Stage = "end of data",
             Accepted = end.IsPositiveCompletion,
             Reply = ReplyText.OneLine(end),
+            Explanation = ReplyExplainer.Explain(end),
             QueueId = QueueIdParser.Parse(end),
         };
     }

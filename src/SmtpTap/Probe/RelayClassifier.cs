@@ -6,23 +6,8 @@ namespace SmtpTap.Probe;
 /// <summary>Turns RCPT TO answers into a plain relay verdict.</summary>
 internal static class RelayClassifier
 {
-    /// <summary>
-    /// A refusal that is about relaying: "550 5.7.1 Unable to relay", "554 5.7.1 Relay access denied",
-    /// Exchange Online's 5.7.54 ("Unable to relay recipient in non-accepted domain"), "relaying denied", ...
-    /// </summary>
-    public static bool IsRelayDenial(SmtpReply reply)
-    {
-        ArgumentNullException.ThrowIfNull(reply);
-        if (reply.IsPositiveCompletion || reply.IsIntermediate)
-        {
-            return false;
-        }
-
-        var text = string.Join(' ', reply.Lines);
-        return text.Contains("relay", StringComparison.OrdinalIgnoreCase)
-            || text.StartsWith("5.7.54", StringComparison.Ordinal)
-            || text.StartsWith("4.7.54", StringComparison.Ordinal);
-    }
+    /// <summary>A refusal that is about relaying (<see cref="ReplyExplainer.IsRelayDenial"/>, the reading the web UI shows too).</summary>
+    public static bool IsRelayDenial(SmtpReply reply) => ReplyExplainer.IsRelayDenial(reply);
 
     /// <summary>
     /// True if the recipient's domain looks like the server's own: equal to one of its names, or a parent

@@ -106,7 +106,7 @@ internal sealed class SessionStore : ITranscriptObserver
         lock (_gate)
         {
             return _sessions.TryGetValue(id, out var session)
-                ? new SessionDetail(session.Summary(), [.. session.Lines], session.LinesNotKept)
+                ? new SessionDetail(session.Summary(), [.. session.Lines], session.LinesNotKept, [.. session.Certificates])
                 : null;
         }
     }

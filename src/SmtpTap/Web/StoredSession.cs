@@ -14,6 +14,7 @@ internal sealed partial class StoredSession(string id, DateTimeOffset started, i
     private readonly List<string> _senders = [];
     private readonly List<string> _recipients = [];
     private readonly List<string> _subjects = [];
+    private readonly List<LegCertificate> _certificates = [];
     private bool _inData;
     private bool _inHeaders;
     private bool _authFailed;
@@ -55,10 +56,18 @@ internal sealed partial class StoredSession(string id, DateTimeOffset started, i
 
     public IReadOnlyList<TimelineLine> Lines => _lines;
 
+    /// <summary>The certificate of each TLS leg, in handshake order (a STARTTLS after implicit TLS cannot happen, so at most one per leg and handshake).</summary>
+    public IReadOnlyList<LegCertificate> Certificates => _certificates;
+
     /// <summary>Adds the record to the timeline; true if the list row changed.</summary>
     public bool Add(TranscriptRecord record, out TimelineLine line)
     {
-        line = new TimelineLine(++_seq, record.Timestamp, TranscriptDirectionNames.Of(record.Direction), record.IsWarning, record.Text);
+        line = new TimelineLine(++_seq, record.Timestamp, TranscriptDirectionNames.Of(record.Direction), record.IsWarning, record.Text, TranscriptMarkNames.Of(record.Mark), record.Explanation);
+        if (record.Tls is { } tls && _certificates.Count < MaxListed)
+        {
+            _certificates.Add(new LegCertificate(tls.LegName, tls.Protocol, tls.CipherSuite, tls.Subject, tls.Issuer, tls.NotBefore, tls.NotAfter, tls.Sha256, tls.TrustName, tls.Verdict));
+        }
+
         if (_lines.Count < maxLines)
         {
             _lines.Add(line);

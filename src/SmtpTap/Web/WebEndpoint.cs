@@ -14,7 +14,8 @@ namespace SmtpTap.Web;
 /// <summary>
 /// <c>smtptap proxy --web HOST:PORT</c>: the live web UI, a small Kestrel server over the <see cref="SessionStore"/>.
 /// <c>/</c> is the page (embedded); the JSON API is <c>GET /api/sessions?q=&amp;status=&amp;limit=</c>,
-/// <c>GET /api/sessions/{id}</c>, <c>GET /api/sessions/{id}/bundle</c> (the support bundle, a zip), and the server-sent event streams <c>GET /api/sessions/{id}/events</c> (new lines of
+/// <c>GET /api/sessions/{id}</c>, <c>GET /api/sessions/{id}/bundle</c> (the support bundle, a zip), <c>GET /api/sessions/{id}/transcript.txt</c> and
+/// <c>/transcript.jsonl</c> (the session's masked transcript as text and as JSON Lines, attachments), and the server-sent event streams <c>GET /api/sessions/{id}/events</c> (new lines of
 /// one session) and <c>GET /api/events</c> (changes of the sessions list).
 /// </summary>
 internal sealed class WebEndpoint : IAsyncDisposable
@@ -89,10 +90,13 @@ internal sealed class WebEndpoint : IAsyncDisposable
             }
 
             http.Response.ContentType = "application/zip";
-            var name = new string(id.Where(char.IsAsciiLetterOrDigit).ToArray());
-            http.Response.Headers.ContentDisposition = "attachment; filename=\"smtptap-" + name + (mask ? "-masked" : string.Empty) + ".zip\"";
+            http.Response.Headers.ContentDisposition = "attachment; filename=\"smtptap-" + FileSafe(id) + (mask ? "-masked" : string.Empty) + ".zip\"";
             await http.Response.Body.WriteAsync(zip, http.RequestAborted);
         });
+        app.MapGet("/api/sessions/{id}/transcript.txt", (HttpContext http, string id) =>
+            Download(http, id, (bundle ?? new WebBundle(null, Commands.HomePaths.DefaultCertDirectory)).Text(id, store), "txt", "text/plain; charset=utf-8"));
+        app.MapGet("/api/sessions/{id}/transcript.jsonl", (HttpContext http, string id) =>
+            Download(http, id, (bundle ?? new WebBundle(null, Commands.HomePaths.DefaultCertDirectory)).JsonLines(id, store), "jsonl", "application/jsonl; charset=utf-8"));
         app.MapGet("/api/sessions/{id}/events", async (HttpContext http, string id) =>
         {
             if (store.Get(id) is null)
@@ -128,6 +132,21 @@ internal sealed class WebEndpoint : IAsyncDisposable
         http.Response.ContentType = type;
         return http.Response.Body.WriteAsync(content, http.RequestAborted).AsTask();
     }
+
+    /// <summary>A session's transcript as an attachment (smtptap-ID.EXT), or 404.</summary>
+    private static Task Download(HttpContext http, string id, string? content, string extension, string contentType)
+    {
+        if (content is null)
+        {
+            return Json(http, new ApiError("no session " + id + " in the transcripts of this run or the web history"), WebJsonContext.Default.ApiError, StatusCodes.Status404NotFound);
+        }
+
+        http.Response.ContentType = contentType;
+        http.Response.Headers.ContentDisposition = "attachment; filename=\"smtptap-" + FileSafe(id) + "." + extension + "\"";
+        return http.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(content), http.RequestAborted).AsTask();
+    }
+
+    private static string FileSafe(string id) => new(id.Where(char.IsAsciiLetterOrDigit).ToArray());
 
     private static Task Json<T>(HttpContext http, T value, JsonTypeInfo<T> type, int status = StatusCodes.Status200OK)
     {

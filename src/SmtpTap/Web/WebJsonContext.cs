@@ -8,6 +8,7 @@ namespace SmtpTap.Web;
 [JsonSerializable(typeof(SessionDetail))]
 [JsonSerializable(typeof(SessionSummary))]
 [JsonSerializable(typeof(TimelineLine))]
+[JsonSerializable(typeof(LegCertificate))]
 [JsonSerializable(typeof(RemovedSession))]
 [JsonSerializable(typeof(ApiError))]
 internal sealed partial class WebJsonContext : JsonSerializerContext;

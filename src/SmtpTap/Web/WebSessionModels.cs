@@ -23,10 +23,26 @@ internal sealed record SessionSummary(
     int LineCount);
 
 /// <summary>One transcript line of a session's timeline: <see cref="Seq"/> counts from 1 within the session.</summary>
-internal sealed record TimelineLine(long Seq, DateTimeOffset Time, string Direction, bool Warning, string Text);
+/// <param name="Mark">What the tap did to the line (<c>tap-sent</c>, <c>capability-removed</c>, <c>capability-added</c>, <c>capability-changed</c>, <c>capability-rewrite</c>, <c>certificate</c>, <c>auth-challenge</c>), or null when it relayed it as is.</param>
+/// <param name="Explanation">On the last line of a refusal or a final AUTH reply: what it means (the same reading as <c>smtptap probe</c>).</param>
+internal sealed record TimelineLine(long Seq, DateTimeOffset Time, string Direction, bool Warning, string Text, string? Mark = null, string? Explanation = null);
 
-/// <summary>A session with its whole kept timeline (GET /api/sessions/{id}).</summary>
-internal sealed record SessionDetail(SessionSummary Session, IReadOnlyList<TimelineLine> Lines, int LinesNotKept);
+/// <summary>The certificate of one TLS leg of a session and its verdict (<c>trusted</c>, <c>not-trusted</c> or <c>not-checked</c>).</summary>
+/// <param name="Leg"><c>client</c> (the certificate the tap presented) or <c>upstream</c> (the server's).</param>
+internal sealed record LegCertificate(
+    string Leg,
+    string? Protocol,
+    string? CipherSuite,
+    string Subject,
+    string Issuer,
+    DateTimeOffset NotBefore,
+    DateTimeOffset NotAfter,
+    string Sha256,
+    string Trust,
+    string Verdict);
+
+/// <summary>A session with its whole kept timeline and the certificate of each TLS leg (GET /api/sessions/{id}).</summary>
+internal sealed record SessionDetail(SessionSummary Session, IReadOnlyList<TimelineLine> Lines, int LinesNotKept, IReadOnlyList<LegCertificate> Certificates);
 
 /// <summary>GET /api/sessions: newest first.</summary>
 internal sealed record SessionList(IReadOnlyList<SessionSummary> Sessions, int Total);

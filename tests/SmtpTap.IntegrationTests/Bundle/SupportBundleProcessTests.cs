@@ -90,6 +90,9 @@ public sealed class SupportBundleProcessTests
         AssertBundle(plain, id, canary);
         Assert.Contains("sender@example.test", plain["transcripts.jsonl"], StringComparison.Ordinal);
 
+        // The upstream leg's certificate fingerprint, found by smtptap bundle in the transcript file alone.
+        Assert.Matches(id + " upstream leg: SHA-256 [0-9A-F]{2}(:[0-9A-F]{2}){31}; subject CN=localhost", plain["smtptap.txt"]);
+
         var maskedZip = work.Sub("masked.zip");
         (exit, _, stderr) = await CliProcess.RunAsync(work.Path, "bundle", "--transcripts", transcripts, "--session", id, "--out", maskedZip, "--mask-addresses", "--cert-dir", tap.CertDirectory);
         Assert.True(exit == 0, stderr);
@@ -97,6 +100,7 @@ public sealed class SupportBundleProcessTests
         AssertBundle(masked, id, canary);
         AssertAddressesGone(masked);
         Assert.Matches("CA certificate SHA-256: [0-9A-F]{2}(:[0-9A-F]{2}){31}", masked["smtptap.txt"]);
+        Assert.Matches(id + " upstream leg: SHA-256 [0-9A-F]{2}(:[0-9A-F]{2}){31}", masked["smtptap.txt"]);
 
         // (b) the web API, behind the same Host check as every API call
         using var response = await WebTap.Http.GetAsync(tap.Api("/api/sessions/" + id + "/bundle"));
@@ -112,6 +116,8 @@ public sealed class SupportBundleProcessTests
         AssertAddressesGone(webMasked);
 
         Assert.Equal(HttpStatusCode.NotFound, (await WebTap.Http.GetAsync(tap.Api("/api/sessions/s9999/bundle"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await WebTap.Http.GetAsync(tap.Api("/api/sessions/s9999/transcript.txt"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await WebTap.Http.GetAsync(tap.Api("/api/sessions/s9999/transcript.jsonl"))).StatusCode);
         using var foreign = new HttpRequestMessage(HttpMethod.Get, tap.Api("/api/sessions/" + id + "/bundle"));
         foreign.Headers.Host = "attacker.example";
         Assert.Equal(HttpStatusCode.BadRequest, (await WebTap.Http.SendAsync(foreign)).StatusCode);

@@ -29,9 +29,20 @@ internal sealed partial class WebTap : IAsyncDisposable
     /// <summary>The page's URL as printed (with ?token=… when one is required).</summary>
     public Uri Url { get; }
 
-    public static async Task<WebTap> StartAsync(params string[] extra)
+    /// <summary>The tap's --transcripts folder (used only when started by <see cref="StartWithTranscriptsAsync"/>).</summary>
+    public string TranscriptDirectory => _temp.Sub("transcripts");
+
+    public static Task<WebTap> StartAsync(params string[] extra) => StartInAsync(new TempDirectory(), extra);
+
+    /// <summary>With <c>--transcripts</c> in <see cref="TranscriptDirectory"/>: downloads and bundles come from the transcript files.</summary>
+    public static Task<WebTap> StartWithTranscriptsAsync()
     {
         var temp = new TempDirectory();
+        return StartInAsync(temp, ["--web", "127.0.0.1:0", "--transcripts", temp.Sub("transcripts")]);
+    }
+
+    private static async Task<WebTap> StartInAsync(TempDirectory temp, string[] extra)
+    {
         var process = CliProcess.Start(temp.Path, ["proxy", "--listen", "smtp://127.0.0.1:0", "--cert-dir", temp.Sub("certs"), "--capture-dir", temp.Sub("captured"), .. extra.Length == 0 ? ["--web", "127.0.0.1:0"] : extra]);
         var port = await process.WaitForListenPortAsync();
         var match = await process.WaitForOutputAsync(WebUrl(), TimeSpan.FromSeconds(60));

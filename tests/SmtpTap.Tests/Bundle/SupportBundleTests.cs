@@ -115,6 +115,29 @@ public sealed class SupportBundleTests
     }
 
     [Fact]
+    public void Manifest_ListsTheCertificateFingerprintOfEachLeg_AndMasksOnlyTheirNames()
+    {
+        const string Sha = "3B:74:66:F4:F2:8E:AD:04:04:98:12:94:B4:F1:FF:3C:69:7A:01:6D:85:69:32:93:60:E9:2D:DF:96:71:4A:06";
+        string[] lines =
+        [
+            .. s_transcript,
+            "2026-12-04T20:01:14.200+00:00 s0003 tap        Certificate of the upstream leg: subject CN=smtp.corp-mail.net, issuer CN=R11, O=Let's Encrypt, valid 2026-11-01 00:00:00 UTC to 2027-01-30 00:00:00 UTC, SHA-256 " + Sha + "; trusted: verified (system trust store, host name matches)",
+            "2026-12-04T20:01:14.210+00:00 s0003 tap        Certificate of the client leg: subject CN=localhost, issuer CN=SmtpTap Local CA (vm), O=SmtpTap, valid 2026-11-01 00:00:00 UTC to 2027-12-01 00:00:00 UTC, SHA-256 " + Sha.Replace("3B", "4C", StringComparison.Ordinal) + "; not-checked: the tap's own certificate",
+        ];
+        BundleInput With(bool mask) => Input(mask) with { Transcripts = [new BundleTranscript("20261204-200114-p4242-s0003.log", "s0003", lines)] };
+
+        var info = Entries(SupportBundle.Build(With(mask: false)))[SupportBundle.InfoEntry];
+        Assert.Contains("s0003 upstream leg: SHA-256 " + Sha + "; subject CN=smtp.corp-mail.net; issuer CN=R11, O=Let's Encrypt; valid 2026-11-01 00:00:00 UTC to 2027-01-30 00:00:00 UTC; trusted", info, StringComparison.Ordinal);
+        Assert.Contains("s0003 client leg: SHA-256 " + Sha.Replace("3B", "4C", StringComparison.Ordinal) + "; subject CN=localhost;", info, StringComparison.Ordinal);
+
+        var masked = Entries(SupportBundle.Build(With(mask: true)))[SupportBundle.InfoEntry];
+        Assert.Contains("s0003 upstream leg: SHA-256 " + Sha + ";", masked, StringComparison.Ordinal);
+        Assert.DoesNotContain("corp-mail.net", masked, StringComparison.Ordinal);
+
+        Assert.Contains("TLS certificates in these sessions", Entries(SupportBundle.Build(Input(mask: false)))[SupportBundle.InfoEntry], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TranscriptLine_ParsesThePaddedFields()
     {
         Assert.True(TranscriptLine.TryParse("2026-12-04T20:01:14.130+00:00 s12345 client>tap  two  spaces", out var wide));

@@ -89,6 +89,22 @@ public sealed class OAuthClientTests
         Assert.Contains("refresh_token=old-rt", handler.Bodies[0], StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(",\"expires_in\":0", 0)]
+    [InlineData(",\"expires_in\":\"0\"", 0)]
+    [InlineData("", 3600)]
+    public async Task Refresh_ExpiresInZeroMeansExpiredNow_AbsentMeansAnHour(string expiresIn, int seconds)
+    {
+        var handler = new ScriptedHandler(Json("{\"access_token\":\"new-at\",\"token_type\":\"Bearer\"" + expiresIn + "}"));
+        using var http = new HttpClient(handler);
+        var now = new DateTimeOffset(2026, 12, 4, 12, 0, 0, TimeSpan.Zero);
+
+        var refreshed = await new OAuthClient(http, new FixedTime(now)).RefreshAsync(Account(OAuthFlow.Browser), "secret",
+            new TokenSet { AccessToken = "old-at", RefreshToken = "old-rt", AccessTokenExpiresUtc = now }, CancellationToken.None);
+
+        Assert.Equal(now.AddSeconds(seconds), refreshed.AccessTokenExpiresUtc);
+    }
+
     [Fact]
     public async Task Refresh_WithoutRefreshToken_SaysToLogIn()
     {

@@ -50,7 +50,7 @@ public sealed class ProviderPresetsTests
     [Fact]
     public void Google_EndpointsAndMailScope()
     {
-        var account = ProviderPresets.Build(Request(OAuthProvider.Google, OAuthFlow.Device));
+        var account = ProviderPresets.Build(Request(OAuthProvider.Google, OAuthFlow.Browser));
 
         Assert.Equal("https://accounts.google.com/o/oauth2/v2/auth", account.AuthorizeEndpoint);
         Assert.Equal("https://oauth2.googleapis.com/token", account.TokenEndpoint);
@@ -68,6 +68,7 @@ public sealed class ProviderPresetsTests
 
     [Theory]
     [InlineData("google-client-credentials", "--flow client-credentials is not available with Google")]
+    [InlineData("google-device-mail-scope", "--flow device cannot get Google's mail scope")]
     [InlineData("client-credentials-without-secret", "--flow client-credentials needs --client-secret-env VAR")]
     [InlineData("tenant-on-google", "--tenant is for --provider microsoft only")]
     [InlineData("endpoint-on-microsoft", "--provider microsoft sets its own endpoints")]
@@ -85,6 +86,7 @@ public sealed class ProviderPresetsTests
         var request = @case switch
         {
             "google-client-credentials" => Request(OAuthProvider.Google, OAuthFlow.ClientCredentials) with { ClientSecretEnv = "S" },
+            "google-device-mail-scope" => Request(OAuthProvider.Google, OAuthFlow.Device),
             "client-credentials-without-secret" => Request(OAuthProvider.Microsoft, OAuthFlow.ClientCredentials) with { Tenant = "contoso" },
             "tenant-on-google" => Request(OAuthProvider.Google) with { Tenant = "contoso" },
             "endpoint-on-microsoft" => Request(OAuthProvider.Microsoft) with { TokenEndpoint = "https://idp.example/token" },

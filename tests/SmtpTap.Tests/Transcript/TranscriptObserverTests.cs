@@ -69,6 +69,8 @@ public sealed class TranscriptObserverTests
             t.Events.Information("Connected to upstream {Upstream:l} ({RemoteEndPoint:l})", "smtp://x:25", "1.2.3.4:25");
             t.Events.Information("Message {MessageNumber}: {HeaderLines} header lines", 1, 12L);
             t.Events.Warning("WARNING: {What:l}", "w");
+            t.Event(TranscriptMark.CapabilityRewrite, "Capabilities rewritten: {Change:l}", "removed PIPE_CONNECT: why");
+            t.Certificate(new TlsLegCertificate(TlsLeg.Upstream, "Tls13", "TLS_AES_256_GCM_SHA384", "CN=mx", "CN=ca", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, "AA:BB", TlsTrust.Trusted, "verified"));
         }
     }
 

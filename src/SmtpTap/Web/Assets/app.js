@@ -120,12 +120,63 @@
     $('detail-facts').replaceChildren(fragment);
   }
 
+  // What the tap did to a line (TimelineLine.mark), as the badge shows it.
+  const markLabels = {
+    'tap-sent': 'sent by the tap',
+    'capability-removed': 'removed by the tap',
+    'capability-added': 'added by the tap',
+    'capability-changed': 'changed by the tap',
+    'capability-rewrite': 'capability rewrite',
+    'certificate': 'certificate',
+    'auth-challenge': 'decoded',
+  };
+
   function appendLine(line) {
     if (line.seq <= lastSeq) return;
     lastSeq = line.seq;
-    const li = el('li', 'dir-' + line.direction.replace('>', '-') + (line.warning ? ' warning' : ''));
-    li.append(el('span', 'time', time(line.time)), el('span', 'dir', line.direction), el('span', 'text', line.text));
+    const li = el('li', 'dir-' + line.direction.replace('>', '-') + (line.warning ? ' warning' : '') + (line.mark ? ' has-' + line.mark : ''));
+    li.dataset.seq = line.seq;
+    const text = el('span', 'text');
+    if (line.mark) text.append(el('span', 'mark mark-' + line.mark, markLabels[line.mark] || line.mark), ' ');
+    // A 334 challenge is shown by the tap as "334 BASE64 [decoded text]": the decoded part stands out.
+    const challenge = line.mark === 'auth-challenge' ? /^(334 \S*) \[(.*)\]$/.exec(line.text) : null;
+    if (challenge) {
+      text.append(el('span', null, challenge[1] + ' '), el('span', 'decoded', challenge[2]));
+    } else {
+      text.append(el('span', null, line.text));
+    }
+    if (line.explanation) text.append(el('span', 'explain', line.explanation));
+    li.append(el('span', 'time', time(line.time)), el('span', 'dir', line.direction), text);
     $('timeline').append(li);
+    if (line.mark === 'certificate' && openId) loadCertificates(openId);
+  }
+
+  // The certificate of each TLS leg (GET /api/sessions/{id}: certificates).
+  function renderCertificates(certificates) {
+    const list = $('certificate-list');
+    const fragment = document.createDocumentFragment();
+    for (const c of certificates || []) {
+      const box = el('div', 'certificate trust-' + c.trust);
+      box.append(el('h4', null, (c.leg === 'client' ? 'Client leg (the certificate the tap presented)' : 'Upstream leg (the server\'s certificate)')));
+      const dl = el('dl');
+      const facts = [
+        ['TLS', [c.protocol, c.cipherSuite].filter(Boolean).join(' ')],
+        ['Subject', c.subject], ['Issuer', c.issuer],
+        ['Valid', new Date(c.notBefore).toISOString().slice(0, 10) + ' to ' + new Date(c.notAfter).toISOString().slice(0, 10)],
+        ['SHA-256', c.sha256],
+        ['Verdict', ({ 'trusted': 'trusted', 'not-trusted': 'NOT trusted', 'not-checked': 'not checked by the tap' })[c.trust] + ': ' + c.verdict],
+      ];
+      for (const [name, value] of facts) dl.append(el('dt', null, name), el('dd', name === 'SHA-256' ? 'fingerprint' : null, value || '—'));
+      box.append(dl);
+      fragment.append(box);
+    }
+    list.replaceChildren(fragment);
+    $('certificates').hidden = list.children.length === 0;
+  }
+
+  async function loadCertificates(id) {
+    const response = await fetch(api('/api/sessions/' + encodeURIComponent(id)));
+    if (response.ok && openId === id) renderCertificates((await response.json()).certificates);
   }
 
   async function openSession(id) {
@@ -133,6 +184,7 @@
     openId = id;
     lastSeq = 0;
     $('timeline').replaceChildren();
+    renderCertificates([]);
     bundleLink(id);
     $('list-pane').hidden = true;
     $('detail-pane').hidden = false;
@@ -145,6 +197,7 @@
     }
     const detail = await response.json();
     renderFacts(detail.session);
+    renderCertificates(detail.certificates);
     for (const line of detail.lines) appendLine(line);
     const notKept = $('not-kept');
     notKept.hidden = detail.linesNotKept === 0;
@@ -159,6 +212,11 @@
     const link = $('bundle-link');
     link.href = api('/api/sessions/' + encodeURIComponent(id) + '/bundle', { maskAddresses: $('bundle-mask').checked ? 'true' : '' });
     link.setAttribute('download', 'smtptap-' + id + '.zip');
+    for (const kind of ['txt', 'jsonl']) {
+      const a = $('transcript-' + kind + '-link');
+      a.href = api('/api/sessions/' + encodeURIComponent(id) + '/transcript.' + kind);
+      a.setAttribute('download', 'smtptap-' + id + '.' + kind);
+    }
   }
 
   function closeSession() {

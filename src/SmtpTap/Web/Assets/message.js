@@ -57,7 +57,8 @@
       box = el('section');
       box.id = 'session-messages';
       box.setAttribute('aria-label', 'Messages');
-      $('detail-pane').insertBefore(box, $('timeline'));
+      const anchor = $('certificates') || $('timeline');
+      anchor.parentNode.insertBefore(box, anchor);
     }
     return box;
   }
