@@ -4,9 +4,9 @@
 # STARTTLS + AUTH LOGIN with a demo password and a refused recipient), and saves one PNG per page with Debian's headless chromium.
 #
 # Usage: scripts/screenshots.sh [NAME=FRAGMENT[@WIDTHxHEIGHT] ...]
-#   Default: web-sessions='#/' web-session='#/session/{auth}@1400x2500'
-#   In FRAGMENT, {auth}, {plain} and {refused} are replaced by the ids of the three sessions sent, e.g.
-#   scripts/screenshots.sh web-message='#/message/{auth}-1'   (once the message page exists; use its id format)
+#   Default: web-sessions='#/' web-session='#/session/{auth}@1400x2500' web-message='#/message/{refused}-1@1400x1900'
+#   In FRAGMENT, {auth}, {plain} and {refused} are replaced by the ids of the three sessions sent (a message id is the
+#   session id, a dash and the message's number in its session: {refused}-1).
 #   Each NAME is saved as docs/NAME.png (OUT_DIR=... to save elsewhere). Default size: 1400x900.
 # Needs: a Release build (dotnet build SmtpTap.sln -c Release), python3, chromium.
 set -euo pipefail
@@ -21,7 +21,7 @@ command -v python3 >/dev/null || { echo "no python3" >&2; exit 2; }
 
 shots=("$@")
 if [[ ${#shots[@]} -eq 0 ]]; then
-  shots=("web-sessions=#/" "web-session=#/session/{auth}@1400x2500")
+  shots=("web-sessions=#/" "web-session=#/session/{auth}@1400x2500" "web-message=#/message/{refused}-1@1400x1900")
 fi
 
 work="$(mktemp -d /tmp/smtptap-screenshots.XXXXXX)"
@@ -126,9 +126,9 @@ PY
 read -r plain refused auth <<<"$ids"
 echo "sessions: plain=$plain refused=$refused auth=$auth"
 
-# Ready: the list stream is connected and, on a session page, its timeline and certificates are shown. Pages added
-# later (the message page) can pass their own condition in WAIT_JS.
-wait_js="${WAIT_JS:-document.getElementById('live')?.textContent === 'live' && (document.getElementById('detail-pane').hidden || document.querySelectorAll('#timeline li').length > 0)}"
+# Ready: the list stream is connected, on a session page its timeline and certificates are shown, and on a message
+# page its raw source is. WAIT_JS sets another condition.
+wait_js="${WAIT_JS:-document.getElementById('live')?.textContent === 'live' && (document.getElementById('detail-pane').hidden || document.querySelectorAll('#timeline li').length > 0) && (document.getElementById('message-pane').hidden || document.getElementById('message-raw').textContent.length > 0)}"
 mkdir -p "$out_dir"
 args=()
 for shot in "${shots[@]}"; do

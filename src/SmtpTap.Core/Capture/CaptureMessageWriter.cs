@@ -57,7 +57,7 @@ internal sealed class CaptureMessageWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Finishes the file (rename to "yyyyMMdd-HHmmss-fff-id.eml", UTC time) and returns its path, hash and content.</summary>
+    /// <summary>Finishes the file (rename to "yyyyMMdd-HHmmss-fff-run-id.eml", UTC time: see <see cref="IO.EmlFileName"/>) and returns its path, hash and content.</summary>
     public async Task<(string? FilePath, string Sha256Hex, byte[]? Content)> CompleteAsync(long messageId, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
         var sha = Convert.ToHexStringLower(_hash.GetHashAndReset());
@@ -71,8 +71,7 @@ internal sealed class CaptureMessageWriter : IAsyncDisposable
         await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
         await _file.DisposeAsync().ConfigureAwait(false);
         _file = null;
-        var name = receivedAt.UtcDateTime.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture) + "-" +
-            messageId.ToString(CultureInfo.InvariantCulture) + ".eml";
+        var name = IO.EmlFileName.Of(receivedAt, messageId.ToString(CultureInfo.InvariantCulture));
         var finalPath = Path.Combine(_directory, name);
         File.Move(_tempPath!, finalPath);
         _tempPath = null;

@@ -58,6 +58,16 @@ internal static class CaptureReplies
     public static SmtpReply Queued(long messageId) =>
         SmtpReply.Single(250, "2.0.0 Ok: queued as " + messageId.ToString(CultureInfo.InvariantCulture));
 
+    /// <summary>The message id in a <see cref="Queued"/> reply ("250 2.0.0 Ok: queued as 7"), as the tap relays it.</summary>
+    public static bool TryGetQueuedId(int code, string firstLine, out long messageId)
+    {
+        const string Prefix = "2.0.0 Ok: queued as ";
+        messageId = 0;
+        return code == 250
+            && firstLine.StartsWith(Prefix, StringComparison.Ordinal)
+            && long.TryParse(firstLine.AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out messageId);
+    }
+
     public static SmtpReply ChunkReceived(long size) =>
         SmtpReply.Single(250, "2.0.0 Ok: " + size.ToString(CultureInfo.InvariantCulture) + " octets received");
 

@@ -37,6 +37,18 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
     {
         try
         {
+            return await PumpAsync(cancellationToken);
+        }
+        finally
+        {
+            await _data.DisposeAsync();
+        }
+    }
+
+    private async Task<SessionEnd> PumpAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
             while (true)
             {
                 var reader = context.Client.Reader;
@@ -340,7 +352,8 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
             return null;
         }
 
-        Transcript.Line(TranscriptDirection.ClientToTap, Shown(content.Span, inTail));
+        var shown = Shown(content.Span, inTail);
+        Transcript.Line(TranscriptDirection.ClientToTap, shown);
         if (_needEhlo && verb is SmtpVerb.Mail or SmtpVerb.Rcpt or SmtpVerb.Data or SmtpVerb.Bdat)
         {
             const string again = "5.5.1 smtptap: send EHLO again after STARTTLS (RFC 3207 section 4.2)";
@@ -360,12 +373,17 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
                 }
 
                 _transaction.Reset();
+                context.Envelope.Reset();
                 await ForwardAsync(verb == SmtpVerb.Ehlo ? PendingKind.Ehlo : PendingKind.Helo, line, cancellationToken, defer: moreBuffered);
                 return null;
             case SmtpVerb.Mail:
-                return await MailAsync(line, moreBuffered, cancellationToken);
+                return await MailAsync(line, shown, moreBuffered, cancellationToken);
+            case SmtpVerb.Rcpt:
+                context.Envelope.Rcpt(shown, await ForwardAsync(PendingKind.Other, line, cancellationToken, defer: moreBuffered));
+                return null;
             case SmtpVerb.Rset:
                 _transaction.Reset();
+                context.Envelope.Reset();
                 await ForwardAsync(PendingKind.Other, line, cancellationToken, defer: moreBuffered);
                 return null;
             case SmtpVerb.Data:
@@ -573,7 +591,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         return null;
     }
 
-    private async Task<SessionEnd?> MailAsync(byte[] line, bool moreBuffered, CancellationToken cancellationToken)
+    private async Task<SessionEnd?> MailAsync(byte[] line, string shown, bool moreBuffered, CancellationToken cancellationToken)
     {
         var limit = context.MaxMessageSize;
         if (limit > 0 && MessageSize.TryGetDeclared(line.AsSpan(0, line.Length - 2), out var declared) && declared > limit)
@@ -589,7 +607,7 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         }
 
         _transaction.Reset();
-        await ForwardAsync(PendingKind.Other, line, cancellationToken, defer: moreBuffered);
+        context.Envelope.Mail(shown, await ForwardAsync(PendingKind.Other, line, cancellationToken, defer: moreBuffered));
         return null;
     }
 
@@ -621,8 +639,9 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
         }
 
         _transaction.Chunk(size, last);
-        await ForwardAsync(last ? PendingKind.BdatLast : PendingKind.Bdat, line, cancellationToken);
-        return await _data.RelayChunkAsync(size, last, firstChunk: _transaction.BdatChunks == 1, cancellationToken);
+        var message = last ? context.Envelope.TakeDraft(Transcript, chunked: true) : null;
+        await ForwardAsync(last ? PendingKind.BdatLast : PendingKind.Bdat, line, cancellationToken, message: message);
+        return await _data.RelayChunkAsync(size, last, message, firstChunk: _transaction.BdatChunks == 1, cancellationToken);
     }
 
     private async Task<SessionEnd?> RefuseBdatAsync(int code, string text, CancellationToken cancellationToken)
@@ -665,10 +684,11 @@ internal sealed class ClientPump(SessionContext context, ServerPump serverPump)
     }
 
     /// <summary>With <paramref name="defer"/> (more of a pipelined group is buffered) the line goes out with the group's next write.</summary>
-    private async Task ForwardAsync(PendingKind kind, byte[] line, CancellationToken cancellationToken, bool defer = false)
+    private async Task<PendingCommand> ForwardAsync(PendingKind kind, byte[] line, CancellationToken cancellationToken, bool defer = false, MessageDraft? message = null)
     {
-        context.Pending.Add(kind);
+        var pending = context.Pending.Add(kind, message);
         await context.Upstream.WriteAsync(new System.Buffers.ReadOnlySequence<byte>(line), flush: !defer, cancellationToken);
+        return pending;
     }
 
     internal async Task<SmtpReply?> ForwardAndWaitAsync(PendingKind kind, byte[] line, CancellationToken cancellationToken) =>

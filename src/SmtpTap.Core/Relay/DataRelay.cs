@@ -9,10 +9,23 @@ namespace SmtpTap.Core.Relay;
 /// CRLF.CRLF ends the data, stuffed bytes forwarded unchanged) and BDAT chunks byte for byte. A message
 /// the tap refuses (bare CR/LF/NUL, over-long line) never reaches the server's end of data.
 /// </summary>
-internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
+internal sealed class DataRelay(SessionContext context, ServerPump serverPump) : IAsyncDisposable
 {
     /// <summary>The view of the BDAT message in progress (its lines run across chunks); null outside one.</summary>
     private BdatMessageView? _bdatView;
+
+    /// <summary>The --capture-dir copy of the BDAT message in progress (its chunks appended as relayed); null outside one.</summary>
+    private MessageTee? _bdatTee;
+
+    /// <summary>Deletes the partial copy of a BDAT message that never got its LAST chunk.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_bdatTee is not null)
+        {
+            await _bdatTee.DisposeAsync();
+            _bdatTee = null;
+        }
+    }
 
     private SessionTranscript Transcript => context.Transcript;
 
@@ -34,6 +47,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
     private async Task<SessionEnd?> RelayDataCoreAsync(long maxSize, CancellationToken cancellationToken)
     {
         var number = Interlocked.Increment(ref context.MessagesRelayed);
+        var message = context.Envelope.TakeDraft(Transcript, chunked: false);
         var view = new MessageView(Transcript, context.Options.ShowBody);
         await using var tee = MessageTee.Open(context.Options.CaptureDirectory, context.Transcript.SessionId, number);
         var reader = context.Client.Reader;
@@ -83,7 +97,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
                     {
                         // Queued before the end of data can go out, so the server's verdict always finds its command.
                         view.Finish(number);
-                        context.Pending.Add(PendingKind.EndOfData);
+                        context.Pending.Add(PendingKind.EndOfData, message);
                         endQueued = true;
                     }
 
@@ -155,7 +169,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
 
                 if (!endQueued)
                 {
-                    context.Pending.Add(PendingKind.EndOfData);
+                    context.Pending.Add(PendingKind.EndOfData, message);
                 }
             }
 
@@ -177,6 +191,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
                     Transcript.Events.Information("Message {MessageNumber} stored as {File:l}", number, tee.FinalPath);
                 }
 
+                message.Stored(number, tee?.FinalPath);
                 return null;
             }
 
@@ -256,12 +271,13 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
 
     /// <summary>Relays exactly <paramref name="size"/> octets after a BDAT command (RFC 3030).</summary>
     /// <param name="firstChunk">The first BDAT of its transaction: the message view starts afresh.</param>
-    public async Task<SessionEnd?> RelayChunkAsync(long size, bool last, bool firstChunk, CancellationToken cancellationToken)
+    /// <param name="message">With the LAST chunk: the message record its verdict completes.</param>
+    public async Task<SessionEnd?> RelayChunkAsync(long size, bool last, MessageDraft? message, bool firstChunk, CancellationToken cancellationToken)
     {
         context.InMessage = true;
         try
         {
-            return await RelayChunkCoreAsync(size, last, firstChunk, cancellationToken);
+            return await RelayChunkCoreAsync(size, last, message, firstChunk, cancellationToken);
         }
         finally
         {
@@ -269,11 +285,13 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
         }
     }
 
-    private async Task<SessionEnd?> RelayChunkCoreAsync(long size, bool last, bool firstChunk, CancellationToken cancellationToken)
+    private async Task<SessionEnd?> RelayChunkCoreAsync(long size, bool last, MessageDraft? message, bool firstChunk, CancellationToken cancellationToken)
     {
         if (firstChunk || _bdatView is null)
         {
             _bdatView = new BdatMessageView(Transcript, context.Options.ShowBody);
+            await DisposeAsync();
+            _bdatTee = MessageTee.Open(context.Options.CaptureDirectory, Transcript.SessionId, Volatile.Read(ref context.MessagesRelayed) + 1);
         }
 
         var view = _bdatView;
@@ -297,6 +315,14 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
                 }
 
                 view.Feed(chunk);
+                if (_bdatTee is not null)
+                {
+                    foreach (var segment in chunk)
+                    {
+                        await _bdatTee.WriteAsync(segment, cancellationToken);
+                    }
+                }
+
                 remaining -= take;
                 reader.AdvanceTo(chunk.End);
                 continue;
@@ -318,6 +344,17 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump)
             Transcript.Events.Information("Message {MessageNumber} sent with BDAT", number);
             view.Finish(number);
             _bdatView = null;
+            string? stored = null;
+            if (_bdatTee is { } tee)
+            {
+                await tee.CompleteAsync(cancellationToken);
+                stored = tee.FinalPath;
+                _bdatTee = null;
+                await tee.DisposeAsync();
+                Transcript.Events.Information("Message {MessageNumber} stored as {File:l}", number, stored);
+            }
+
+            message?.Stored(number, stored);
         }
 
         return null;

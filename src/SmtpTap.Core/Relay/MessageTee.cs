@@ -11,8 +11,7 @@ internal sealed class MessageTee : IAsyncDisposable
 
     private MessageTee(string directory, string sessionId, int number)
     {
-        var stamp = DateTimeOffset.UtcNow.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture);
-        FinalPath = Path.Combine(directory, $"{stamp}-{sessionId}-{number.ToString(CultureInfo.InvariantCulture)}.eml");
+        FinalPath = Path.Combine(directory, IO.EmlFileName.Of(DateTimeOffset.UtcNow, sessionId + "-" + number.ToString(CultureInfo.InvariantCulture)));
         _tempPath = FinalPath + ".partial";
         _file = IO.PrivateFile.Open(_tempPath, FileMode.CreateNew, 64 * 1024, FileOptions.Asynchronous);
     }

@@ -24,6 +24,12 @@ internal sealed class PendingCommand(PendingKind kind)
     /// </summary>
     public long ClientBytesWaitingAtReply { get; set; }
 
+    /// <summary>The reply as the transcript showed it (server echoes of masked lines masked), set before <see cref="Complete"/>; null: as received.</summary>
+    public SmtpReply? ReplyAsShown { get; set; }
+
+    /// <summary>For an end of data (DATA's dot, BDAT LAST): the message whose record the verdict completes.</summary>
+    public MessageDraft? Message { get; init; }
+
     /// <summary>False if the client leg failed while the reply was being relayed: the client never got it.</summary>
     public bool Relayed { get; private set; } = true;
 

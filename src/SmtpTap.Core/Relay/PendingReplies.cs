@@ -26,9 +26,11 @@ internal sealed class PendingReplies
     /// <summary>Called after each <see cref="Add"/> (the server pump arms its reply timeout with it).</summary>
     public Action<PendingKind>? Added { get; set; }
 
-    public PendingCommand Add(PendingKind kind)
+    /// <param name="kind">What the command is.</param>
+    /// <param name="message">For an end of data: the message the verdict is about.</param>
+    public PendingCommand Add(PendingKind kind, MessageDraft? message = null)
     {
-        var command = new PendingCommand(kind);
+        var command = new PendingCommand(kind) { Message = message };
         lock (_gate)
         {
             _queue.Enqueue(command);

@@ -246,9 +246,12 @@ internal sealed class ServerPump(SessionContext context)
                     Transcript.Events.Information("Message NOT accepted by the server: {Reply:l}", reply.Code + " " + reply.FirstLine);
                 }
 
+                command.Message?.Verdict(reply);
                 break;
             default:
-                Transcript.Lines(TranscriptDirection.ServerToTap, MaskEchoedPayloads(reply));
+                var shown = MaskEchoedPayloads(reply);
+                command.ReplyAsShown = shown;
+                Transcript.Lines(TranscriptDirection.ServerToTap, shown);
                 break;
         }
 

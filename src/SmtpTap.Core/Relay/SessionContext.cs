@@ -44,6 +44,9 @@ internal sealed class SessionContext
 
     public PendingReplies Pending { get; } = new();
 
+    /// <summary>The envelope of the transaction in progress (client pump only), for the message records.</summary>
+    public MessageEnvelope Envelope { get; } = new();
+
     /// <summary>
     /// Fires when the tap stops gracefully: the client pump answers 421 4.3.2 the next time it waits for a command,
     /// so a message in progress is finished (and its reply delivered) first.

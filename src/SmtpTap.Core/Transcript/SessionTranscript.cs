@@ -79,6 +79,18 @@ internal sealed class SessionTranscript
         }
     }
 
+    /// <summary>A relayed message with its verdict, to the observers that keep messages (<see cref="IRelayedMessageObserver"/>).</summary>
+    public void Message(RelayedMessage message)
+    {
+        foreach (var observer in _observers)
+        {
+            if (observer is IRelayedMessageObserver messages)
+            {
+                messages.OnMessage(message);
+            }
+        }
+    }
+
     /// <summary>
     /// The "Certificate of the client|upstream leg: subject …, issuer …, valid … to …, SHA-256 …; trust: verdict" event:
     /// text and JSON transcripts get it as any event, and the other observers get it with <see cref="TranscriptRecord.Tls"/> set.

@@ -31,10 +31,12 @@ internal static class ProxyRunner
             output,
             backgroundConsole: true);
         var webStore = settings.Web is null ? null : new Web.SessionStore(settings.WebHistory);
+        Web.CaptureFiles? captureFiles = null;
+        var messageStore = settings.Web is null ? null : new Web.MessageStore(settings.WebHistory, m => captureFiles?.Locate(m));
         ProxyHost host;
         try
         {
-            host = await ProxyHost.StartAsync(settings, logger, CancellationToken.None, webStore is null ? null : [webStore]);
+            host = await ProxyHost.StartAsync(settings, logger, CancellationToken.None, webStore is null ? null : [webStore, messageStore!]);
         }
         catch (Exception ex) when (ex is UserInputException or ListenerBindException or InvalidDataException or UnauthorizedAccessException or IOException or CryptographicException)
         {
@@ -47,8 +49,9 @@ internal static class ProxyRunner
             await using var metrics = settings.Metrics is { } metricsAt
                 ? await Metrics.MetricsEndpoint.StartAsync(metricsAt, () => host.Tap.BoundListeners.Count > 0, host.UpstreamHost, host.UpstreamPort, CancellationToken.None)
                 : null;
+            captureFiles = host.Capture is { } capture && messageStore is not null ? new Web.CaptureFiles(capture, 1024) : null;
             await using var web = webStore is not null
-                ? await Web.WebEndpoint.StartAsync(settings.Web!, webStore, System.Net.IPAddress.IsLoopback(settings.Web!.Address) ? null : Web.WebSecurity.NewToken(), CancellationToken.None, new Web.WebBundle(settings.TranscriptDirectory, settings.CertDirectory))
+                ? await Web.WebEndpoint.StartAsync(settings.Web!, webStore, System.Net.IPAddress.IsLoopback(settings.Web!.Address) ? null : Web.WebSecurity.NewToken(), CancellationToken.None, new Web.WebBundle(settings.TranscriptDirectory, settings.CertDirectory), messageStore)
                 : null;
             PrintBanner(host, logger, settings, web?.Url);
 

@@ -24,7 +24,7 @@ internal static class WebAssets
     {
         var files = new Dictionary<string, (byte[], string)>(StringComparer.Ordinal);
         var assembly = typeof(WebAssets).Assembly;
-        foreach (var name in new[] { "index.html", "app.js", "app.css" })
+        foreach (var name in new[] { "index.html", "app.js", "app.css", "message.js" })
         {
             using var stream = assembly.GetManifestResourceStream("SmtpTap.Web.Assets." + name)
                 ?? throw new InvalidOperationException("missing embedded web asset " + name);

@@ -36,7 +36,7 @@ internal sealed class WebEndpoint : IAsyncDisposable
 
     /// <param name="token">Required on every page and API call when not null (a non-loopback address).</param>
     /// <param name="bundle">Where <c>GET /api/sessions/{id}/bundle</c> finds the transcripts and the CA (null: only the store).</param>
-    public static async Task<WebEndpoint> StartAsync(IPEndPoint endPoint, SessionStore store, string? token, CancellationToken cancellationToken, WebBundle? bundle = null)
+    public static async Task<WebEndpoint> StartAsync(IPEndPoint endPoint, SessionStore store, string? token, CancellationToken cancellationToken, WebBundle? bundle = null, MessageStore? messages = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -51,7 +51,7 @@ internal sealed class WebEndpoint : IAsyncDisposable
         {
             WebSecurity.AddHeaders(http.Response);
             var path = http.Request.Path.Value ?? "/";
-            var publicAsset = path is "/app.js" or "/app.css";
+            var publicAsset = path is "/app.js" or "/app.css" or "/message.js";
             if (WebSecurity.Check(http.Request, publicAsset ? null : token) is { } refusal)
             {
                 http.Response.StatusCode = refusal.Status;
@@ -115,6 +115,11 @@ internal sealed class WebEndpoint : IAsyncDisposable
             using var subscription = store.Subscribe(null);
             await StreamAsync(http, subscription, stopping.Token);
         });
+        if (messages is not null)
+        {
+            MessageEndpoints.Map(app, messages);
+        }
+
         await app.StartAsync(cancellationToken);
         var bound = new Uri(app.Urls.First());
         var url = new UriBuilder(bound) { Path = "/", Query = token is null ? string.Empty : WebSecurity.TokenParameter + "=" + token }.Uri;

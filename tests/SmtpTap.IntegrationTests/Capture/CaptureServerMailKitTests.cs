@@ -22,7 +22,7 @@ public sealed class CaptureServerMailKitTests
         Assert.False(message.ReceivedOverTls);
         Assert.Null(message.AuthenticatedUser);
         Assert.NotNull(message.FilePath);
-        Assert.Matches(@"^\d{8}-\d{6}-\d{3}-" + message.Id + @"\.eml$", Path.GetFileName(message.FilePath));
+        Assert.Matches(@"^\d{8}-\d{6}-\d{3}-[0-9a-f]{8}-" + message.Id + @"\.eml$", Path.GetFileName(message.FilePath));
         var fileBytes = await File.ReadAllBytesAsync(message.FilePath);
         Assert.Equal(message.Content, fileBytes);
         Assert.Equal(message.Size, fileBytes.Length);

@@ -16,6 +16,9 @@ internal sealed class ScriptedMailServer
     /// <summary>Capabilities after STARTTLS (default: the same).</summary>
     public string[]? TlsCapabilities { get; init; }
 
+    /// <summary>RCPT TO addresses answered "550 5.1.1 ... User unknown" (case-insensitive); all others get 250.</summary>
+    public IReadOnlyCollection<string> RefusedRecipients { get; init; } = [];
+
     /// <summary>Certificates for STARTTLS; null: no STARTTLS offered.</summary>
     public Func<IServerCertificateSource>? Leaves { get; init; }
 
@@ -79,6 +82,9 @@ internal sealed class ScriptedMailServer
                 case "QUIT":
                     await c.SendAsync("221 2.0.0 Bye\r\n");
                     return;
+                case "RCPT" when RefusedRecipients.Any(r => line.Contains("<" + r + ">", StringComparison.OrdinalIgnoreCase)):
+                    await c.SendAsync("550 5.1.1 Recipient address rejected: User unknown\r\n");
+                    break;
                 case "MAIL" or "RCPT" or "RSET" or "NOOP" or "HELO":
                     await c.SendAsync("250 2.0.0 Ok\r\n");
                     break;

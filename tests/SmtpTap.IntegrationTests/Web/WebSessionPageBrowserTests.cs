@@ -126,7 +126,7 @@ public sealed class WebSessionPageBrowserTests
         Assert.Contains(HostileHeader.Replace("\u202E", "\\u{202E}", StringComparison.Ordinal), text, StringComparison.Ordinal);
         Assert.DoesNotContain("\u202E", text, StringComparison.Ordinal);
         Assert.Equal(0, (await browser.EvaluateAsync("document.querySelectorAll('img').length")).GetInt32());
-        Assert.Equal(1, (await browser.EvaluateAsync("document.scripts.length")).GetInt32());
+        Assert.Equal(2, (await browser.EvaluateAsync("document.scripts.length")).GetInt32()); // app.js and message.js
         Assert.True((await browser.EvaluateAsync("window.__pwned === undefined")).GetBoolean());
         Assert.Equal("[]", (await browser.EvaluateAsync("JSON.stringify(window.__csp)")).GetString());
 

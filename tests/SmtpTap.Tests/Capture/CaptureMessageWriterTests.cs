@@ -27,7 +27,7 @@ public sealed class CaptureMessageWriterTests : IDisposable
         var (path, sha, content) = await writer.CompleteAsync(7, new DateTimeOffset(2026, 1, 2, 3, 4, 5, 678, TimeSpan.Zero), CancellationToken.None);
 
         var expected = "Subject: a\r\n\r\nbody\r\n"u8.ToArray();
-        Assert.Equal(Path.Combine(_directory, "20260102-030405-678-7.eml"), path);
+        Assert.Equal(Path.Combine(_directory, "20260102-030405-678-" + SmtpTap.Core.IO.EmlFileName.RunTag + "-7.eml"), path);
         Assert.Equal(expected, await File.ReadAllBytesAsync(path!));
         Assert.Equal(expected, content);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(expected)), sha);

@@ -227,7 +227,12 @@
 
   function route() {
     const m = /^#\/session\/(.+)$/.exec(location.hash);
-    if (m) {
+    if (/^#\/message\//.test(location.hash)) {
+      // The message page (message.js) shows itself.
+      closeSession();
+      $('detail-pane').hidden = true;
+      $('list-pane').hidden = true;
+    } else if (m) {
       openSession(decodeURIComponent(m[1]));
     } else {
       closeSession();
