@@ -20,6 +20,9 @@ namespace SmtpTap.Web;
 internal sealed class WebEndpoint : IAsyncDisposable
 {
     private static readonly TimeSpan s_keepAlive = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long a stream lets updates gather after the first one before it writes them (<see cref="UpdateBatch"/>).</summary>
+    private static readonly TimeSpan s_gather = TimeSpan.FromMilliseconds(100);
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _stopping;
 
@@ -163,8 +166,9 @@ internal sealed class WebEndpoint : IAsyncDisposable
                     }
                 }
 
+                await Task.Delay(s_gather, cancellationToken);
                 var text = new StringBuilder();
-                while (reader.TryRead(out var update))
+                foreach (var update in UpdateBatch.Take(reader))
                 {
                     Append(text, update);
                 }
