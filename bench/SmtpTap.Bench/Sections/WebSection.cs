@@ -75,12 +75,22 @@ internal static class WebSection
             }
         }
 
+        var gc = new string[2];
+        for (var which = 0; which < 2; which++)
+        {
+            var proxy = proxies[which];
+            var gen0 = await proxy.MetricAsync("dotnet_collection_count_total{generation=\"0\"}", cancellationToken);
+            var gen2 = await proxy.MetricAsync("dotnet_collection_count_total{generation=\"2\"}", cancellationToken);
+            var heap = await proxy.MetricAsync("dotnet_total_memory_bytes", cancellationToken);
+            gc[which] = string.Create(CultureInfo.InvariantCulture, $"{gen0:0}/{gen2:0} gen0/gen2 GCs, GC heap {heap / 1048576:0} MiB, VmRSS {ProcStatus.Memory(proxy.Pid).Rss / 1048576.0:0} MiB");
+        }
+
         var offRate = Stats.Median(rates[0]);
         var onRate = Stats.Median(rates[1]);
         var inv = CultureInfo.InvariantCulture;
         var note = string.Create(
             inv,
-            $"proxy CPU {Stats.Median(cpu[0]):0} µs/msg off, {Stats.Median(cpu[1]):0} µs/msg on; watchers' CPU {Stats.Median(watcherCpu):0} µs/msg; web connections open {connectionsAtStart} at start, at least {fewestConnections} after every run; runs {Runs(rates[1])} (on) vs {Runs(rates[0])} (off)");
+            $"proxy CPU {Stats.Median(cpu[0]):0} µs/msg off, {Stats.Median(cpu[1]):0} µs/msg on; watchers' CPU {Stats.Median(watcherCpu):0} µs/msg; web connections open {connectionsAtStart} at start, at least {fewestConnections} after every run; runs {Runs(rates[1])} (on) vs {Runs(rates[0])} (off); at the end: off {gc[0]}, on {gc[1]}");
         table.Add($"upstream: {upstream}", offRate, onRate, ResultTable.Ratio(onRate, offRate), $"≥ {Goal:0.00}", ResultTable.Verdict(onRate / offRate >= Goal), note);
 
         static string Runs(List<double> values) => string.Join("/", values.Select(r => r.ToString("0", CultureInfo.InvariantCulture)));

@@ -21,8 +21,14 @@ internal sealed class WebEndpoint : IAsyncDisposable
 {
     private static readonly TimeSpan s_keepAlive = TimeSpan.FromSeconds(15);
 
-    /// <summary>How long a stream lets updates gather after the first one before it writes them (<see cref="UpdateBatch"/>).</summary>
-    private static readonly TimeSpan s_gather = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// How long a stream lets updates gather after the first one before it writes them (<see cref="UpdateBatch"/>): a
+    /// session's timeline 100 ms, the sessions list 250 ms (the page redraws the list for each row it gets; a busy tap
+    /// changes rows thousands of times a second, and the browser usually shares the machine).
+    /// </summary>
+    private static readonly TimeSpan s_gatherLines = TimeSpan.FromMilliseconds(100);
+
+    private static readonly TimeSpan s_gatherList = TimeSpan.FromMilliseconds(250);
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _stopping;
 
@@ -166,7 +172,7 @@ internal sealed class WebEndpoint : IAsyncDisposable
                     }
                 }
 
-                await Task.Delay(s_gather, cancellationToken);
+                await Task.Delay(subscription.SessionId is null ? s_gatherList : s_gatherLines, cancellationToken);
                 var text = new StringBuilder();
                 foreach (var update in UpdateBatch.Take(reader))
                 {
