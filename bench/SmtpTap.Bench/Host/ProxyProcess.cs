@@ -56,7 +56,6 @@ internal sealed class ProxyProcess : IAsyncDisposable
             executable, "proxy", "--listen", $"smtp://127.0.0.1:{smtpPort}", "--upstream", upstream,
             "--cert-dir", Path.Combine(folder, "certs"), "--metrics", $"127.0.0.1:{metricsPort}", "--max-sessions", "10000",
             .. upstream == "capture" ? ["--capture-dir", Path.Combine(folder, "captured")] : Array.Empty<string>(),
-            .. (Environment.GetEnvironmentVariable("WEBBENCH_EXTRA") ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries),
             .. web ? ["--web", $"127.0.0.1:{webPort}"] : Array.Empty<string>(),
             .. extra,
         ];

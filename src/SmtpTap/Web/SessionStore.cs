@@ -78,18 +78,29 @@ internal sealed class SessionStore : ITranscriptObserver
         }
     }
 
-    /// <summary>Under the session's lock: the record into its timeline, then the updates to whoever listens.</summary>
+    /// <summary>
+    /// Under the session's lock: the record into its timeline, then the updates to whoever listens, each built only if
+    /// someone hears it (the list hears row changes, a session's stream its rows and lines).
+    /// </summary>
     private void Add(StoredSession session, TranscriptRecord record, bool created)
     {
-        var changed = session.Add(record, out var line);
-        if (Volatile.Read(ref _subscribers).Length > 0)
+        var changed = session.Add(record, out var line) || created;
+        StoreUpdate? row = null;
+        StoreUpdate? next = null;
+        foreach (var subscriber in Volatile.Read(ref _subscribers))
         {
-            if (changed || created)
+            if (subscriber.SessionId is null || subscriber.SessionId == session.Id)
             {
-                Notify(new StoreUpdate(StoreUpdateKind.Session, session.Summary(), session.Id, null));
-            }
+                if (changed)
+                {
+                    subscriber.Offer(row ??= new StoreUpdate(StoreUpdateKind.Session, session.Summary(), session.Id, null));
+                }
 
-            Notify(new StoreUpdate(StoreUpdateKind.Line, null, session.Id, line));
+                if (subscriber.SessionId is not null)
+                {
+                    subscriber.Offer(next ??= new StoreUpdate(StoreUpdateKind.Line, null, session.Id, line));
+                }
+            }
         }
     }
 
