@@ -20,7 +20,7 @@ public sealed class SubscriberBackpressureTests
         SessionStoreTests.Session(store, "busy", "10.0.0.1:1");
         using var session = store.Subscribe("busy", backlogAfter: 0);
 
-        // Four relays at once: 4 x 1,000 sessions of 22 records each, plus 20,000 more lines of one busy session.
+        // Four relays at once: 4 x 1,000 sessions of 21 records each, plus 20,000 more lines of one busy session.
         var relays = Enumerable.Range(0, 4).Select(t => Task.Run(() =>
         {
             for (var i = 0; i < 1000; i++)
