@@ -38,8 +38,19 @@ internal sealed record BenchSettings
     /// <summary>Transactions per session in <c>--only pipelining</c>.</summary>
     public int Transactions { get; init; } = 200;
 
-    /// <summary>The profile and pipelining sections run only when asked for (pipelining needs a real Postfix).</summary>
-    public bool Runs(string section) => Only is null ? section is not ("profile" or "pipelining") : string.Equals(Only, section, StringComparison.OrdinalIgnoreCase);
+    /// <summary>Rounds of <c>--only web</c>: each round measures both proxies once (more than the other sections: the difference sought is small).</summary>
+    public int WebRounds => Quick ? 1 : 6;
+
+    /// <summary>Headless Chromium watches in <c>--only web</c> and <c>--only web-memory</c> (else only curl does).</summary>
+    public bool WebBrowser { get; init; } = true;
+
+    /// <summary>Sessions <c>--only web-memory</c> drives through the proxy (<c>--web-sessions N</c>; default 100,000, 5,000 with --quick).</summary>
+    public int? WebSessions { get; init; }
+
+    public int WebSessionCount => WebSessions ?? (Quick ? 5_000 : 100_000);
+
+    /// <summary>The profile, pipelining and web sections run only when asked for (pipelining needs a real Postfix, web Chromium).</summary>
+    public bool Runs(string section) => Only is null ? section is not ("profile" or "pipelining" or "web" or "web-memory") : string.Equals(Only, section, StringComparison.OrdinalIgnoreCase);
 
     public static bool TryParse(string[] args, out BenchSettings settings, out string? error)
     {
@@ -70,16 +81,22 @@ internal sealed record BenchSettings
                 case "--transactions" when i + 1 < args.Length:
                     settings = settings with { Transactions = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture) };
                     break;
+                case "--web-watchers" when i + 1 < args.Length && args[i + 1] is "browser" or "curl":
+                    settings = settings with { WebBrowser = args[++i] == "browser" };
+                    break;
+                case "--web-sessions" when i + 1 < args.Length:
+                    settings = settings with { WebSessions = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture) };
+                    break;
                 case "--only" when i + 1 < args.Length:
                     settings = settings with { Only = args[++i] };
                     break;
                 default:
-                    error = $"unknown argument '{args[i]}'; usage: SmtpTap.Bench [--quick] [--only throughput|latency|sessions|stream|idle|profile [--legs plain|starttls|implicit] [--transcripts] [--sessions]] [--only pipelining --postfix-port N [--rcpt ADDR] [--transactions N]]";
+                    error = $"unknown argument '{args[i]}'; usage: SmtpTap.Bench [--quick] [--only throughput|latency|sessions|stream|idle|profile [--legs plain|starttls|implicit] [--transcripts] [--sessions]] [--only pipelining --postfix-port N [--rcpt ADDR] [--transactions N]] [--only web|web-memory [--web-watchers browser|curl] [--web-sessions N]]";
                     return false;
             }
         }
 
-        string[] sections = ["throughput", "latency", "sessions", "stream", "idle", "profile", "pipelining"];
+        string[] sections = ["throughput", "latency", "sessions", "stream", "idle", "profile", "pipelining", "web", "web-memory"];
         if (settings.Only is { } only && !sections.Contains(only, StringComparer.OrdinalIgnoreCase))
         {
             error = $"--only {only}: expected one of {string.Join(", ", sections)}";

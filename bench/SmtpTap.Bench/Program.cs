@@ -37,6 +37,8 @@ var sections = new (string Name, Func<BenchContext, CancellationToken, Task> Run
     ("idle", IdleSection.RunAsync),
     ("profile", ProfileSection.RunAsync),
     ("pipelining", PipeliningSection.RunAsync),
+    ("web", WebSection.RunAsync),
+    ("web-memory", WebMemorySection.RunAsync),
 };
 foreach (var (name, run) in sections)
 {

@@ -3,8 +3,8 @@ using System.Text;
 
 namespace SmtpTap.Bench.Report;
 
-/// <summary>One section's results as a Markdown table: direct and tap medians, ratio, target, verdict.</summary>
-internal sealed class ResultTable(string title, string unit)
+/// <summary>One section's results as a Markdown table: direct and tap medians (or another pair, named by the columns), ratio, target, verdict.</summary>
+internal sealed class ResultTable(string title, string unit, string baseline = "direct", string measured = "tap")
 {
     private readonly List<string[]> _rows = [];
 
@@ -26,7 +26,8 @@ internal sealed class ResultTable(string title, string unit)
     {
         var text = new StringBuilder();
         text.Append("\n### ").Append(title).Append('\n').Append('\n');
-        text.Append("| case | direct (").Append(unit).Append(") | tap (").Append(unit).Append(") | tap/direct | target | verdict | notes |\n");
+        text.Append("| case | ").Append(baseline).Append(" (").Append(unit).Append(") | ").Append(measured).Append(" (").Append(unit).Append(") | ")
+            .Append(measured).Append('/').Append(baseline).Append(" | target | verdict | notes |\n");
         text.Append("| --- | ---: | ---: | ---: | --- | --- | --- |\n");
         foreach (var row in _rows)
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using SmtpTap.Core.Transcript;
 
@@ -14,12 +15,15 @@ internal sealed class SessionStore : ITranscriptObserver
     public const int DefaultMaxLinesPerSession = 5000;
 
     private const int SubscriberQueue = 1024;
+
+    // Lock order: _gate (the history's order, creation and eviction, the subscriber list), then one session's own lock
+    // (its timeline and facts). A record takes only its session's lock (and _gate once, when it starts the session),
+    // so fifty busy sessions do not queue behind each other; subscribers are read as an immutable array.
     private readonly object _gate = new();
-    private readonly Dictionary<string, StoredSession> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, StoredSession> _sessions = new(StringComparer.Ordinal);
     private readonly LinkedList<StoredSession> _order = new();
-    private readonly Dictionary<string, LinkedListNode<StoredSession>> _nodes = new(StringComparer.Ordinal);
-    private readonly List<Subscription> _subscribers = [];
     private readonly int _maxLines;
+    private Subscription[] _subscribers = [];
 
     public SessionStore(int capacity, int maxLinesPerSession = DefaultMaxLinesPerSession)
     {
@@ -31,47 +35,71 @@ internal sealed class SessionStore : ITranscriptObserver
 
     public int Capacity { get; }
 
-    public int Count
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _sessions.Count;
-            }
-        }
-    }
+    public int Count => _sessions.Count;
 
     public void OnRecord(TranscriptRecord record)
     {
-        lock (_gate)
+        if (_sessions.TryGetValue(record.SessionId, out var session))
         {
-            var created = false;
-            if (!_sessions.TryGetValue(record.SessionId, out var session))
+            lock (session)
             {
-                session = new StoredSession(record.SessionId, record.Timestamp, _maxLines);
-                _sessions.Add(session.Id, session);
-                _nodes.Add(session.Id, _order.AddLast(session));
-                created = true;
-                while (_sessions.Count > Capacity)
-                {
-                    var oldest = _order.First!.Value;
-                    _order.RemoveFirst();
-                    _sessions.Remove(oldest.Id);
-                    _nodes.Remove(oldest.Id);
-                    Notify(new StoreUpdate(StoreUpdateKind.Removed, null, oldest.Id, null));
-                }
+                Add(session, record, created: false);
             }
 
-            var changed = session.Add(record, out var line);
-            if (_subscribers.Count > 0)
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (!_sessions.TryGetValue(record.SessionId, out session))
             {
-                if (changed || created)
+                session = new StoredSession(record.SessionId, record.Timestamp, _maxLines);
+                lock (session)
                 {
-                    Notify(new StoreUpdate(StoreUpdateKind.Session, session.Summary(), session.Id, null));
+                    _sessions[session.Id] = session;
+                    _order.AddLast(session);
+                    while (_sessions.Count > Capacity)
+                    {
+                        var oldest = _order.First!.Value;
+                        _order.RemoveFirst();
+                        _sessions.TryRemove(oldest.Id, out _);
+                        Notify(new StoreUpdate(StoreUpdateKind.Removed, null, oldest.Id, null));
+                    }
+
+                    Add(session, record, created: true);
+                    return;
+                }
+            }
+        }
+
+        lock (session)
+        {
+            Add(session, record, created: false);
+        }
+    }
+
+    /// <summary>
+    /// Under the session's lock: the record into its timeline, then the updates to whoever listens, each built only if
+    /// someone hears it (the list hears row changes, a session's stream its rows and lines).
+    /// </summary>
+    private void Add(StoredSession session, TranscriptRecord record, bool created)
+    {
+        var changed = session.Add(record, out var line) || created;
+        StoreUpdate? row = null;
+        StoreUpdate? next = null;
+        foreach (var subscriber in Volatile.Read(ref _subscribers))
+        {
+            if (subscriber.SessionId is null || subscriber.SessionId == session.Id)
+            {
+                if (changed)
+                {
+                    subscriber.Offer(row ??= new StoreUpdate(StoreUpdateKind.Session, session.Summary(), session.Id, null));
                 }
 
-                Notify(new StoreUpdate(StoreUpdateKind.Line, null, session.Id, line));
+                if (subscriber.SessionId is not null)
+                {
+                    subscriber.Offer(next ??= new StoreUpdate(StoreUpdateKind.Line, null, session.Id, line));
+                }
             }
         }
     }
@@ -86,13 +114,16 @@ internal sealed class SessionStore : ITranscriptObserver
             for (var node = _order.Last; node is not null; node = node.Previous)
             {
                 var session = node.Value;
-                if ((string.IsNullOrWhiteSpace(query) || session.Matches(query.Trim()))
-                    && (string.IsNullOrEmpty(status) || string.Equals(session.Status, status, StringComparison.OrdinalIgnoreCase)))
+                lock (session)
                 {
-                    total++;
-                    if (result.Count < limit)
+                    if ((string.IsNullOrWhiteSpace(query) || session.Matches(query.Trim()))
+                        && (string.IsNullOrEmpty(status) || string.Equals(session.Status, status, StringComparison.OrdinalIgnoreCase)))
                     {
-                        result.Add(session.Summary());
+                        total++;
+                        if (result.Count < limit)
+                        {
+                            result.Add(session.Summary());
+                        }
                     }
                 }
             }
@@ -103,11 +134,14 @@ internal sealed class SessionStore : ITranscriptObserver
 
     public SessionDetail? Get(string id)
     {
-        lock (_gate)
+        if (!_sessions.TryGetValue(id, out var session))
         {
-            return _sessions.TryGetValue(id, out var session)
-                ? new SessionDetail(session.Summary(), [.. session.Lines], session.LinesNotKept, [.. session.Certificates])
-                : null;
+            return null;
+        }
+
+        lock (session)
+        {
+            return new SessionDetail(session.Summary(), [.. session.Lines], session.LinesNotKept, [.. session.Certificates]);
         }
     }
 
@@ -124,17 +158,24 @@ internal sealed class SessionStore : ITranscriptObserver
         {
             if (sessionId is not null && backlogAfter is { } after && _sessions.TryGetValue(sessionId, out var session))
             {
-                subscription.Offer(new StoreUpdate(StoreUpdateKind.Session, session.Summary(), sessionId, null));
-                foreach (var line in session.Lines)
+                lock (session)
                 {
-                    if (line.Seq > after)
+                    subscription.Offer(new StoreUpdate(StoreUpdateKind.Session, session.Summary(), sessionId, null));
+                    foreach (var line in session.Lines)
                     {
-                        subscription.Offer(new StoreUpdate(StoreUpdateKind.Line, null, sessionId, line));
+                        if (line.Seq > after)
+                        {
+                            subscription.Offer(new StoreUpdate(StoreUpdateKind.Line, null, sessionId, line));
+                        }
                     }
+
+                    Volatile.Write(ref _subscribers, [.. _subscribers, subscription]);
                 }
             }
-
-            _subscribers.Add(subscription);
+            else
+            {
+                Volatile.Write(ref _subscribers, [.. _subscribers, subscription]);
+            }
         }
 
         return subscription;
@@ -142,7 +183,7 @@ internal sealed class SessionStore : ITranscriptObserver
 
     private void Notify(StoreUpdate update)
     {
-        foreach (var subscriber in _subscribers)
+        foreach (var subscriber in Volatile.Read(ref _subscribers))
         {
             if (subscriber.SessionId is null ? update.Kind != StoreUpdateKind.Line : subscriber.SessionId == update.SessionId)
             {
@@ -155,7 +196,7 @@ internal sealed class SessionStore : ITranscriptObserver
     {
         lock (_gate)
         {
-            _subscribers.Remove(subscription);
+            Volatile.Write(ref _subscribers, [.. _subscribers.Where(s => s != subscription)]);
         }
     }
 

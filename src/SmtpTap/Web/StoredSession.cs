@@ -5,7 +5,7 @@ namespace SmtpTap.Web;
 
 /// <summary>
 /// What the web store keeps of one session: its timeline (bounded) and the facts its list row shows, read from
-/// the masked transcript records as they come. Not thread-safe: <see cref="SessionStore"/> holds its lock.
+/// the masked transcript records as they come. Not thread-safe: <see cref="SessionStore"/> holds the session's own lock around every use.
 /// </summary>
 internal sealed partial class StoredSession(string id, DateTimeOffset started, int maxLines)
 {

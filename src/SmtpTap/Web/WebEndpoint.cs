@@ -21,6 +21,15 @@ namespace SmtpTap.Web;
 internal sealed class WebEndpoint : IAsyncDisposable
 {
     private static readonly TimeSpan s_keepAlive = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long a stream lets updates gather after the first one before it writes them (<see cref="UpdateBatch"/>): a
+    /// session's timeline 100 ms, the sessions list 250 ms (the page redraws the list for each row it gets; a busy tap
+    /// changes rows thousands of times a second, and the browser often shares the tap's machine: docs/benchmarks.md).
+    /// </summary>
+    private static readonly TimeSpan s_gatherLines = TimeSpan.FromMilliseconds(100);
+
+    private static readonly TimeSpan s_gatherList = TimeSpan.FromMilliseconds(250);
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _stopping;
 
@@ -187,8 +196,9 @@ internal sealed class WebEndpoint : IAsyncDisposable
                     }
                 }
 
+                await Task.Delay(subscription.SessionId is null ? s_gatherList : s_gatherLines, cancellationToken);
                 var text = new StringBuilder();
-                while (reader.TryRead(out var update))
+                foreach (var update in UpdateBatch.Take(reader))
                 {
                     Append(text, update);
                 }
