@@ -9,7 +9,9 @@
 # smtptap probe cells, the differential suite (scripted raw sessions direct vs through the tap: same
 # reply codes and delivered bytes), load-balancer cells (HAProxy with send-proxy-v2 in front of two taps),
 # OAuth2 bridge cells (oauth-cells.sh: legacy clients through `smtptap proxy --oauth2` to a port where Dovecot
-# validates the loopback identity provider's tokens),
+# validates the loopback identity provider's tokens), --inject-auth, mechanism translation and `account test` cells
+# (inject-cells.sh: a cron job without AUTH through --inject-auth to the OAuth2 and the submission port, LOGIN from the
+# client translated to PLAIN or CRAM-MD5 upstream with a stored password),
 # a health check of the taps, and a scan of every transcript and tap output for
 # the rig passwords (raw and base64). Prints one line per cell, "PASS|FAIL|SKIP <cell> [reason]", then
 # exactly one line "interop: N passed, M failed, K skipped". Exit status 0 only if nothing failed.
@@ -830,7 +832,7 @@ taps_healthy() {
     local name=taps-healthy-and-sessions-closed tap i problems=() open
     wanted "$name" || return 0
     for i in "${!TAP_PIDS[@]}"; do kill -0 "${TAP_PIDS[$i]}" 2>/dev/null || problems+=("tap #$i exited"); done
-    for tap in "${UPSTREAMS[@]}" required diff-auth diff-size "${LB_TAPS[@]}" "${OAUTH_TAPS[@]}"; do
+    for tap in "${UPSTREAMS[@]}" required diff-auth diff-size "${LB_TAPS[@]}" "${OAUTH_TAPS[@]}" "${INJECT_TAPS[@]}"; do
         [ ! -s "$WORK/tap-$tap.err" ] || problems+=("tap $tap stderr: $(head -c 150 "$WORK/tap-$tap.err" | tr '\n' ' ')")
         ! grep -qE 'Unhandled exception|^ +at [A-Za-z]' "$WORK/tap-$tap.out" || problems+=("tap $tap printed a stack trace")
     done
@@ -854,6 +856,9 @@ taps_healthy() {
 # --- 8c. OAuth2 bridge (issue 13, point 5) ----------------------------------------------------------------
 # shellcheck source=tests/interop/oauth-cells.sh
 . "$HERE/oauth-cells.sh"
+# --- 8d. --inject-auth, mechanism translation, account test (issue 13, point 3) -----------------------------
+# shellcheck source=tests/interop/inject-cells.sh
+. "$HERE/inject-cells.sh"
 
 main() {
     start_rig
@@ -867,6 +872,7 @@ main() {
     run_differential
     run_lb_cells
     run_oauth_cells
+    run_inject_cells
     taps_healthy
     secret_scan
     report "interop took $(($(date +%s) - T0)) s"
