@@ -112,6 +112,31 @@ RIG_USER_CAROL=carol@$RIG_DOMAIN;     RIG_PASS_CAROL='+Key-Update-3'
 RIG_OAUTH_USER=oauth@$RIG_DOMAIN
 RIG_OAUTH_DAEMON=oauth-daemon@$RIG_DOMAIN
 
+# The part both Dovecot instances share: the static userdb, the auth socket Postfix connects to, and no auth penalty
+# (the anvil socket is unusable, so auth skips it): every wrong password from 127.0.0.1 would otherwise delay the
+# next AUTH from loopback by 2, 4, 8 then 15 s, and Postfix gives up after 10 s with "454 4.7.0 ... Connection lost
+# to authentication server".
+dovecot_common_blocks() {
+    cat <<EOF
+userdb {
+  driver = static
+  args = uid=$RIG_MAIL_UID gid=$RIG_MAIL_GID home=$RIG_STATE/maildir/%n
+}
+service auth {
+  unix_listener auth-postfix {
+    mode = 0660
+    user = postfix
+    group = postfix
+  }
+}
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
+EOF
+}
+
 write_dovecot_conf() {
     local d=$RIG_STATE/dovecot u user pass
     mkdir -p "$d/state" "$RIG_STATE/run"
@@ -138,25 +163,7 @@ passdb {
   driver = passwd-file
   args = scheme=PLAIN $d/users
 }
-userdb {
-  driver = static
-  args = uid=$RIG_MAIL_UID gid=$RIG_MAIL_GID home=$RIG_STATE/maildir/%n
-}
-service auth {
-  unix_listener auth-postfix {
-    mode = 0660
-    user = postfix
-    group = postfix
-  }
-}
-# No auth penalty (the anvil socket is unusable, so auth skips it): every wrong password from 127.0.0.1
-# would otherwise delay the next AUTH from loopback by 2, 4, 8 then 15 s, and Postfix gives up after
-# 10 s with "454 4.7.0 ... Connection lost to authentication server".
-service anvil {
-  unix_listener anvil-auth-penalty {
-    mode = 0
-  }
-}
+$(dovecot_common_blocks)
 EOF
 }
 
@@ -215,22 +222,7 @@ passdb {
   mechanisms = xoauth2 oauthbearer
   args = $d/dovecot-oauth2.conf.ext
 }
-userdb {
-  driver = static
-  args = uid=$RIG_MAIL_UID gid=$RIG_MAIL_GID home=$RIG_STATE/maildir/%n
-}
-service auth {
-  unix_listener auth-postfix {
-    mode = 0660
-    user = postfix
-    group = postfix
-  }
-}
-service anvil {
-  unix_listener anvil-auth-penalty {
-    mode = 0
-  }
-}
+$(dovecot_common_blocks)
 EOF
     return $changed
 }
