@@ -151,16 +151,7 @@ public sealed class InjectAuthTests(InjectAuthFixture fixture) : IClassFixture<I
             await raw.ExpectAsync(250);
             await raw.SendAsync("AUTH PLAIN AHNjYW5uZXJAY29udG9zby5leGFtcGxlAGd1ZXNz\r\n");
             Assert.StartsWith("5.5.1 smtptap: already authenticated by the tap", (await raw.ExpectAsync(503)).FirstLine, StringComparison.Ordinal);
-            await raw.SendAsync("MAIL FROM:<scanner@contoso.example>\r\n");
-            await raw.ExpectAsync(250);
-            await raw.SendAsync("RCPT TO:<office@contoso.example>\r\n");
-            await raw.ExpectAsync(250);
-            await raw.SendAsync("DATA\r\n");
-            await raw.ExpectAsync(354);
-            await raw.SendAsync("Subject: scan 1\r\n\r\nA scanned page.\r\n.\r\n");
-            await raw.ExpectAsync(250);
-            await raw.SendAsync("QUIT\r\n");
-            await raw.ExpectAsync(221);
+            await SendOneAsync(raw, "scan 1");
         }
 
         var message = await upstream.SingleMessageAsync();
@@ -222,20 +213,21 @@ public sealed class InjectAuthTests(InjectAuthFixture fixture) : IClassFixture<I
         var all = fixture.Cli.Collect(cli, 0);
         Assert.Equal(1, Regex.Count(all.Out, "AUTH injected: account scanner"));
         AssertNoSecret(all.Out + all.Err);
+    }
 
-        static async Task SendOneAsync(RawSmtpClient raw, string subject)
-        {
-            await raw.SendAsync("MAIL FROM:<scanner@contoso.example>\r\n");
-            await raw.ExpectAsync(250);
-            await raw.SendAsync("RCPT TO:<office@contoso.example>\r\n");
-            await raw.ExpectAsync(250);
-            await raw.SendAsync("DATA\r\n");
-            await raw.ExpectAsync(354);
-            await raw.SendAsync("Subject: " + subject + "\r\n\r\nA scanned page.\r\n.\r\n");
-            await raw.ExpectAsync(250);
-            await raw.SendAsync("QUIT\r\n");
-            await raw.ExpectAsync(221);
-        }
+    /// <summary>MAIL, one RCPT, DATA and QUIT from an already greeted client, each answered as a server that accepts.</summary>
+    private static async Task SendOneAsync(RawSmtpClient raw, string subject)
+    {
+        await raw.SendAsync("MAIL FROM:<scanner@contoso.example>\r\n");
+        await raw.ExpectAsync(250);
+        await raw.SendAsync("RCPT TO:<office@contoso.example>\r\n");
+        await raw.ExpectAsync(250);
+        await raw.SendAsync("DATA\r\n");
+        await raw.ExpectAsync(354);
+        await raw.SendAsync("Subject: " + subject + "\r\n\r\nA scanned page.\r\n.\r\n");
+        await raw.ExpectAsync(250);
+        await raw.SendAsync("QUIT\r\n");
+        await raw.ExpectAsync(221);
     }
 
     [Fact]
