@@ -15,6 +15,7 @@ internal sealed partial class StoredSession(string id, DateTimeOffset started, i
     private readonly List<string> _recipients = [];
     private readonly List<string> _subjects = [];
     private readonly List<LegCertificate> _certificates = [];
+    private readonly List<SessionMessage> _messages = [];
     private bool _inData;
     private bool _inHeaders;
     private bool _authFailed;
@@ -54,6 +55,9 @@ internal sealed partial class StoredSession(string id, DateTimeOffset started, i
 
     public int LinesNotKept { get; private set; }
 
+    /// <summary>RCPT commands the server refused in the transactions of the messages heard (<see cref="AddMessage"/>).</summary>
+    public int RecipientsRefused { get; private set; }
+
     public IReadOnlyList<TimelineLine> Lines => _lines;
 
     /// <summary>The certificate of each TLS leg, in handshake order (a STARTTLS after implicit TLS cannot happen, so at most one per leg and handshake).</summary>
@@ -88,9 +92,30 @@ internal sealed partial class StoredSession(string id, DateTimeOffset started, i
         return changed;
     }
 
+    /// <summary>A message the server gave its verdict on: its size, verdict code and refused recipients join the list row.</summary>
+    public void AddMessage(RelayedMessage message)
+    {
+        var refused = 0;
+        foreach (var recipient in message.Recipients)
+        {
+            if (recipient.Reply is { Accepted: false })
+            {
+                refused++;
+            }
+        }
+
+        RecipientsRefused += refused;
+        if (_messages.Count < MaxListed)
+        {
+            _messages.Add(new SessionMessage(StoredMessage.IdOf(message.SessionId, message.Number), message.Size, message.Verdict.Code, refused));
+        }
+
+        _summary = null;
+    }
+
     public SessionSummary Summary() => _summary ??= new SessionSummary(
         Id, Started, Ended, Status, Outcome, ClientAddress, Listener, Upstream, ClientTls, UpstreamTls, Ehlo, AuthMechanism, User,
-        [.. _senders], [.. _recipients], [.. _subjects], Accepted, Rejected, (int)_seq);
+        [.. _senders], [.. _recipients], [.. _subjects], Accepted, Rejected, (int)_seq, [.. _messages], RecipientsRefused);
 
     /// <summary>open (not closed yet), accepted (a message accepted, none refused), rejected (a message, a recipient or AUTH refused), failed (ended by an error), closed (ended cleanly without any of these).</summary>
     public string Status =>
@@ -101,11 +126,11 @@ internal sealed partial class StoredSession(string id, DateTimeOffset started, i
         : Outcome is "Quit" or "ClientClosed" ? "closed"
         : "failed";
 
-    /// <summary>True if <paramref name="text"/> occurs in the client address, EHLO name, user, a sender, a recipient or a subject.</summary>
+    /// <summary>True if <paramref name="text"/> occurs in the client address, listener, upstream, EHLO name, user, a sender, a recipient or a subject.</summary>
     public bool Matches(string text)
     {
         static bool In(string? value, string text) => value?.Contains(text, StringComparison.OrdinalIgnoreCase) == true;
-        return In(ClientAddress, text) || In(Ehlo, text) || In(User, text) || In(Id, text)
+        return In(ClientAddress, text) || In(Listener, text) || In(Upstream, text) || In(Ehlo, text) || In(User, text) || In(Id, text)
             || _senders.Exists(s => In(s, text)) || _recipients.Exists(r => In(r, text)) || _subjects.Exists(s => In(s, text));
     }
 

@@ -25,6 +25,10 @@ public sealed class WebPageBrowserTests
         Assert.Contains(HostileEhlo, row, StringComparison.Ordinal);
         Assert.Contains(HostileSubject, row, StringComparison.Ordinal);
 
+        // The listener and upstream in one column; the message's size and the server's verdict code in another.
+        await browser.WaitUntilAsync("/^\\d+ B · 250$/.test(document.querySelector('#sessions tbody tr td.messages').textContent)", "the row shows the message's size and verdict");
+        Assert.Matches("^smtp://127\\.0\\.0\\.1:\\d+ → capture ", (await browser.EvaluateAsync("document.querySelector('#sessions tbody tr td.route').textContent")).GetString()!);
+
         await browser.EvaluateAsync("document.querySelector('#sessions tbody tr').click()");
         await browser.WaitUntilAsync("[...document.querySelectorAll('#timeline li')].some(li => li.textContent.includes('Session closed'))", "the timeline is shown");
         var timeline = (await browser.EvaluateAsync("document.getElementById('timeline').textContent")).GetString()!;

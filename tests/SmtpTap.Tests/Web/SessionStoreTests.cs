@@ -107,6 +107,47 @@ public sealed class SessionStoreTests
     }
 
     [Fact]
+    public void List_filters_by_listener_and_upstream()
+    {
+        var store = new SessionStore(10);
+        Session(store, "s1", "192.0.2.1:1");
+        Event(store, "s2", "Client 192.0.2.2:2 connected to smtps://127.0.0.1:4465", new() { ["ClientEndPoint"] = "192.0.2.2:2", ["Listener"] = "smtps://127.0.0.1:4465" });
+        Event(store, "s2", "Connected to upstream smtps://relay.example:465 (192.0.2.9:465)", new() { ["Upstream"] = "smtps://relay.example:465" });
+
+        Assert.Equal(["s2"], store.List("relay.example", null, 10).Sessions.Select(s => s.Id));
+        Assert.Equal(["s2"], store.List("4465", null, 10).Sessions.Select(s => s.Id));
+        Assert.Equal(["s1"], store.List("mx.example", null, 10).Sessions.Select(s => s.Id));
+        Assert.Equal(["s2", "s1"], store.List("127.0.0.1", null, 10).Sessions.Select(s => s.Id));
+    }
+
+    [Fact]
+    public void Row_shows_each_message_size_and_verdict_and_the_refused_recipients_of_an_accepted_message()
+    {
+        var store = new SessionStore(10);
+        Session(store, "s1", "192.0.2.7:5000");
+        using var list = store.Subscribe(null);
+        store.OnMessage(Message("s1", 1, 2048, 250, 250, 550));
+        store.OnMessage(Message("s1", 2, 99, 554, 250));
+
+        var s = store.Get("s1")!.Session;
+        Assert.Equal([new SessionMessage("s1-1", 2048, 250, 1), new SessionMessage("s1-2", 99, 554, 0)], s.Messages);
+        Assert.Equal(1, s.RecipientsRefused);
+        Assert.True(list.Updates.TryRead(out var update));
+        Assert.Equal((StoreUpdateKind.Session, 1), (update.Kind, update.Session!.Messages.Count));
+
+        // A message accepted for one recipient and refused for another: the session counts as accepted, the refusal shows.
+        Session(store, "s2", "192.0.2.8:5000");
+        store.OnMessage(Message("s2", 1, 10, 250, 250, 550, 551));
+        var accepted = store.Get("s2")!.Session;
+        Assert.Equal("accepted", accepted.Status);
+        Assert.Equal(2, accepted.RecipientsRefused);
+
+        // A session already gone from the history is ignored.
+        store.OnMessage(Message("gone", 1, 1, 250, 250));
+        Assert.Null(store.Get("gone"));
+    }
+
+    [Fact]
     public void Lines_beyond_the_per_session_cap_are_counted_not_kept()
     {
         var store = new SessionStore(10, maxLinesPerSession: 5);
@@ -155,6 +196,17 @@ public sealed class SessionStoreTests
         Assert.DoesNotContain(listed, u => u.Kind == StoreUpdateKind.Line);
         Assert.Contains(listed, u => u.Kind == StoreUpdateKind.Session && u.SessionId == "s2" && u.Session!.Status == "accepted");
     }
+
+    private static RelayedMessage Message(string session, int number, long size, int verdict, params int[] recipientReplies) => new(
+        session,
+        number,
+        s_t0,
+        new EnvelopeCommand("MAIL FROM:<me@example.test>", "me@example.test", new ShownReply(250, ["2.1.0 Ok"])),
+        [.. recipientReplies.Select((code, i) => new EnvelopeCommand("RCPT TO:<r" + i + "@example.test>", "r" + i + "@example.test", new ShownReply(code, ["x"])))],
+        new ShownReply(verdict, ["done"]),
+        false,
+        null,
+        size);
 
     private static Action<TranscriptDirection, string> Recorder(SessionStore store, string id) =>
         (direction, text) => store.OnRecord(new TranscriptRecord(id, s_t0, direction, false, text));

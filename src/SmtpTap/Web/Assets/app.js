@@ -39,12 +39,40 @@
     return ms < 1000 ? ms + ' ms' : (ms / 1000).toFixed(1) + ' s';
   }
 
+  function size(octets) {
+    if (octets === null || octets === undefined) return '';
+    if (octets < 1024) return octets + ' B';
+    if (octets < 1024 * 1024) return (octets / 1024).toFixed(1) + ' KiB';
+    return (octets / (1024 * 1024)).toFixed(1) + ' MiB';
+  }
+
+  // The messages cell: one message as "size · verdict code", several as "N msgs, M refused · total size";
+  // recipients the server refused (in a message it accepted, too) are added as "K rcpt refused".
+  function messagesCell(s) {
+    const messages = s.messages || [];
+    const parts = [];
+    if (messages.length === 1) {
+      parts.push([size(messages[0].size), String(messages[0].verdict)].filter(Boolean).join(' · '));
+    } else if (messages.length > 1) {
+      const refused = messages.filter((m) => m.verdict < 200 || m.verdict >= 300).length;
+      const total = messages.reduce((sum, m) => sum + (m.size || 0), 0);
+      parts.push(messages.length + ' msgs' + (refused ? ', ' + refused + ' refused' : '') + ' · ' + size(total));
+    }
+    if (s.recipientsRefused) parts.push(s.recipientsRefused + ' rcpt refused');
+    return parts.join(', ');
+  }
+
+  function hops(s) {
+    if (!s.listener && !s.upstream) return '';
+    return (s.listener || '?') + ' → ' + (s.upstream || '…');
+  }
+
   function matches(s) {
     const q = $('q').value.trim().toLowerCase();
     const status = $('status').value;
     if (status && s.status !== status) return false;
     if (!q) return true;
-    const fields = [s.id, s.clientAddress, s.ehlo, s.user].concat(s.senders, s.recipients, s.subjects);
+    const fields = [s.id, s.clientAddress, s.listener, s.upstream, s.ehlo, s.user].concat(s.senders, s.recipients, s.subjects);
     return fields.some((f) => f && String(f).toLowerCase().includes(q));
   }
 
@@ -61,12 +89,14 @@
         el('td', null, time(s.started)),
         el('td', null, s.id),
         el('td', null, s.clientAddress || ''),
+        el('td', 'route', hops(s)),
         el('td', null, (s.clientTls ? 'TLS' : 'plain') + ' / ' + (s.upstreamTls ? 'TLS' : 'plain')),
         el('td', null, s.ehlo || ''),
         el('td', null, s.user || ''),
         el('td', null, (s.senders || []).join(', ')),
         el('td', null, (s.recipients || []).length),
         el('td', null, (s.subjects || []).join(' | ')),
+        el('td', 'messages' + (s.recipientsRefused ? ' rcpt-refused' : ''), messagesCell(s)),
         el('td', 'status status-' + s.status, s.status),
         el('td', null, duration(s)));
       fragment.append(tr);
@@ -111,7 +141,9 @@
       ['EHLO', s.ehlo], ['AUTH', [s.authMechanism, s.user].filter(Boolean).join(' ')],
       ['From', (s.senders || []).join(', ')], ['To', (s.recipients || []).join(', ')],
       ['Subject', (s.subjects || []).join(' | ')],
-      ['Messages', s.messagesAccepted + ' accepted, ' + s.messagesRejected + ' refused'],
+      ['Messages', s.messagesAccepted + ' accepted, ' + s.messagesRejected + ' refused'
+        + (s.recipientsRefused ? ', ' + s.recipientsRefused + ' recipients refused' : '')
+        + ((s.messages || []).length ? ' (' + s.messages.map((m) => size(m.size) + ' → ' + m.verdict).join('; ') + ')' : '')],
     ];
     const fragment = document.createDocumentFragment();
     for (const [name, value] of facts) {
