@@ -76,33 +76,108 @@
     return fields.some((f) => f && String(f).toLowerCase().includes(q));
   }
 
-  function renderList() {
-    const body = $('sessions').tBodies[0];
-    const rows = [...sessions.values()].filter(matches)
-      .sort((a, b) => (a.started < b.started ? 1 : a.started > b.started ? -1 : 0));
-    const fragment = document.createDocumentFragment();
-    for (const s of rows) {
-      const tr = el('tr');
-      tr.tabIndex = 0;
-      tr.dataset.id = s.id;
-      tr.append(
-        el('td', null, time(s.started)),
-        el('td', null, s.id),
-        el('td', null, s.clientAddress || ''),
-        el('td', 'route', hops(s)),
-        el('td', null, (s.clientTls ? 'TLS' : 'plain') + ' / ' + (s.upstreamTls ? 'TLS' : 'plain')),
-        el('td', null, s.ehlo || ''),
-        el('td', null, s.user || ''),
-        el('td', null, (s.senders || []).join(', ')),
-        el('td', null, (s.recipients || []).length),
-        el('td', null, (s.subjects || []).join(' | ')),
-        el('td', 'messages' + (s.recipientsRefused ? ' rcpt-refused' : ''), messagesCell(s)),
-        el('td', 'status status-' + s.status, s.status),
-        el('td', null, duration(s)));
-      fragment.append(tr);
+  // The cells of one row: [class, text].
+  function cells(s) {
+    return [
+      [null, time(s.started)],
+      [null, s.id],
+      [null, s.clientAddress || ''],
+      ['route', hops(s)],
+      [null, (s.clientTls ? 'TLS' : 'plain') + ' / ' + (s.upstreamTls ? 'TLS' : 'plain')],
+      [null, s.ehlo || ''],
+      [null, s.user || ''],
+      [null, (s.senders || []).join(', ')],
+      [null, (s.recipients || []).length],
+      [null, (s.subjects || []).join(' | ')],
+      ['messages' + (s.recipientsRefused ? ' rcpt-refused' : ''), messagesCell(s)],
+      ['status status-' + s.status, s.status],
+      [null, duration(s)],
+    ];
+  }
+
+  // Fills a row, touching only the cells whose text or class changed (a focused row keeps its focus).
+  function fillRow(tr, s) {
+    const values = cells(s);
+    if (tr.children.length !== values.length) {
+      tr.replaceChildren(...values.map(([className, text]) => el('td', className, text)));
+      return;
     }
+    values.forEach(([className, text], i) => {
+      const td = tr.children[i];
+      const value = String(text);
+      if (td.textContent !== value) td.textContent = value;
+      if ((td.className || null) !== className) td.className = className || '';
+    });
+  }
+
+  function newRow(s) {
+    const tr = el('tr');
+    tr.tabIndex = 0;
+    tr.dataset.id = s.id;
+    fillRow(tr, s);
+    return tr;
+  }
+
+  function newestFirst(a, b) {
+    return a.started < b.started ? 1 : a.started > b.started ? -1 : 0;
+  }
+
+  // The whole table from the sessions known (after a load, a filter change, or when a row's place is not simple).
+  function renderList() {
+    pending.clear();
+    const body = $('sessions').tBodies[0];
+    const rows = [...sessions.values()].filter(matches).sort(newestFirst);
+    const fragment = document.createDocumentFragment();
+    for (const s of rows) fragment.append(newRow(s));
     body.replaceChildren(fragment);
     $('empty').hidden = rows.length > 0;
+  }
+
+  // Live updates are coalesced: the ids changed since the last paint, drawn at most once per animation frame
+  // (or after a short timer where frames do not run, e.g. a background tab), changing only their rows.
+  const pending = new Set();
+  let frame = 0;
+  let timer = 0;
+
+  function schedule(id) {
+    pending.add(id);
+    if (frame || timer) return;
+    frame = requestAnimationFrame(flush);
+    timer = setTimeout(flush, 250);
+  }
+
+  function flush() {
+    cancelAnimationFrame(frame);
+    clearTimeout(timer);
+    frame = timer = 0;
+    if (pending.size === 0) return;
+    const ids = [...pending];
+    pending.clear();
+    if (openId && ids.includes(openId) && sessions.has(openId)) renderFacts(sessions.get(openId));
+    if ($('list-pane').hidden) return;
+    const body = $('sessions').tBodies[0];
+    const shown = new Map([...body.rows].map((tr) => [tr.dataset.id, tr]));
+    const added = [];
+    for (const id of ids) {
+      const s = sessions.get(id);
+      const tr = shown.get(id);
+      if (!s || !matches(s)) {
+        if (tr) tr.remove();
+      } else if (tr) {
+        fillRow(tr, s);
+      } else {
+        added.push(s);
+      }
+    }
+    // New rows go on top when they are the newest (the usual case); anything else redraws in order.
+    added.sort(newestFirst);
+    const first = body.rows[0] && sessions.get(body.rows[0].dataset.id);
+    if (added.length > 0 && first && added[added.length - 1].started < first.started) {
+      renderList();
+      return;
+    }
+    body.prepend(...added.map(newRow));
+    $('empty').hidden = body.rows.length > 0;
   }
 
   async function loadList() {
@@ -121,12 +196,12 @@
     listSource.addEventListener('session', (e) => {
       const s = JSON.parse(e.data);
       sessions.set(s.id, s);
-      renderList();
-      if (s.id === openId) renderFacts(s);
+      schedule(s.id);
     });
     listSource.addEventListener('removed', (e) => {
-      sessions.delete(JSON.parse(e.data).id);
-      renderList();
+      const id = JSON.parse(e.data).id;
+      sessions.delete(id);
+      schedule(id);
     });
   }
 
