@@ -11,8 +11,8 @@ namespace SmtpTap.Web;
 /// </summary>
 internal sealed class SessionStore : ITranscriptObserver, IRelayedMessageObserver
 {
-    /// <summary>Lines kept per session; later lines are counted, not kept (the transcript files keep everything).</summary>
-    public const int DefaultMaxLinesPerSession = 5000;
+    /// <summary>Lines kept per session (--web-lines): the first half and the newest half; the lines between are counted, not kept (the transcript files keep everything).</summary>
+    public const int DefaultMaxLinesPerSession = 200;
 
     private const int SubscriberQueue = 1024;
 
@@ -156,7 +156,7 @@ internal sealed class SessionStore : ITranscriptObserver, IRelayedMessageObserve
 
         lock (session)
         {
-            return new SessionDetail(session.Summary(), [.. session.Lines], session.LinesNotKept, [.. session.Certificates]);
+            return new SessionDetail(session.Summary(), session.Lines(), session.LinesNotKept, [.. session.Certificates]);
         }
     }
 
@@ -176,7 +176,7 @@ internal sealed class SessionStore : ITranscriptObserver, IRelayedMessageObserve
                 lock (session)
                 {
                     subscription.Offer(new StoreUpdate(StoreUpdateKind.Session, session.Summary(), sessionId, null));
-                    foreach (var line in session.Lines)
+                    foreach (var line in session.Lines())
                     {
                         if (line.Seq > after)
                         {

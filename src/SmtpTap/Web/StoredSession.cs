@@ -10,7 +10,7 @@ namespace SmtpTap.Web;
 internal sealed partial class StoredSession(string id, DateTimeOffset started, int maxLines)
 {
     private const int MaxListed = 50;
-    private readonly List<TimelineLine> _lines = [];
+    private readonly KeptTimeline _lines = new(maxLines);
     private readonly List<string> _senders = [];
     private readonly List<string> _recipients = [];
     private readonly List<string> _subjects = [];
@@ -53,12 +53,14 @@ internal sealed partial class StoredSession(string id, DateTimeOffset started, i
 
     public int Rejected { get; private set; }
 
-    public int LinesNotKept { get; private set; }
+    /// <summary>Lines heard but not kept in memory (between the first and the newest, see <see cref="KeptTimeline"/>).</summary>
+    public int LinesNotKept => _lines.NotKept;
 
     /// <summary>RCPT commands the server refused in the transactions of the messages heard (<see cref="AddMessage"/>).</summary>
     public int RecipientsRefused { get; private set; }
 
-    public IReadOnlyList<TimelineLine> Lines => _lines;
+    /// <summary>The kept lines in order: the session's first lines, then its newest (a copy).</summary>
+    public TimelineLine[] Lines() => _lines.ToArray();
 
     /// <summary>The certificate of each TLS leg, in handshake order (a STARTTLS after implicit TLS cannot happen, so at most one per leg and handshake).</summary>
     public IReadOnlyList<LegCertificate> Certificates => _certificates;
@@ -72,14 +74,7 @@ internal sealed partial class StoredSession(string id, DateTimeOffset started, i
             _certificates.Add(new LegCertificate(tls.LegName, tls.Protocol, tls.CipherSuite, tls.Subject, tls.Issuer, tls.NotBefore, tls.NotAfter, tls.Sha256, tls.TrustName, tls.Verdict));
         }
 
-        if (_lines.Count < maxLines)
-        {
-            _lines.Add(line);
-        }
-        else
-        {
-            LinesNotKept++;
-        }
+        _lines.Add(line);
 
         var changed = record.Direction switch
         {

@@ -148,7 +148,7 @@ public sealed class SessionStoreTests
     }
 
     [Fact]
-    public void Lines_beyond_the_per_session_cap_are_counted_not_kept()
+    public void Lines_beyond_the_per_session_cap_keep_the_first_and_the_newest_and_count_the_rest()
     {
         var store = new SessionStore(10, maxLinesPerSession: 5);
         var r = Recorder(store, "s1");
@@ -160,9 +160,59 @@ public sealed class SessionStoreTests
         }
 
         var detail = store.Get("s1")!;
-        Assert.Equal(5, detail.Lines.Count);
+        Assert.Equal([1L, 2L, 3L, 11L, 12L], detail.Lines.Select(l => l.Seq));
+        Assert.Equal(["EHLO x", "250 ok 1", "250 ok 2", "250 ok 10", "250 ok 11"], detail.Lines.Select(l => l.Text));
         Assert.Equal(7, detail.LinesNotKept);
         Assert.Equal(12, detail.Session.LineCount);
+
+        // A page that opens now gets the same kept lines as its backlog, in order.
+        using var watcher = store.Subscribe("s1", backlogAfter: 0);
+        var backlog = new List<long>();
+        while (watcher.Updates.TryRead(out var u))
+        {
+            if (u.Line is { } line)
+            {
+                backlog.Add(line.Seq);
+            }
+        }
+
+        Assert.Equal([1L, 2L, 3L, 11L, 12L], backlog);
+    }
+
+    [Fact]
+    public void By_default_a_long_session_keeps_its_first_100_and_newest_100_lines()
+    {
+        var store = new SessionStore(10);
+        var r = Recorder(store, "bulk");
+        for (var i = 1; i <= 10_000; i++)
+        {
+            r(TranscriptDirection.ClientToTap, "line " + i);
+        }
+
+        var detail = store.Get("bulk")!;
+        Assert.Equal(200, detail.Lines.Count);
+        Assert.Equal("line 1", detail.Lines[0].Text);
+        Assert.Equal("line 100", detail.Lines[99].Text);
+        Assert.Equal("line 9901", detail.Lines[100].Text);
+        Assert.Equal("line 10000", detail.Lines[^1].Text);
+        Assert.Equal(9800, detail.LinesNotKept);
+    }
+
+    [Theory]
+    [InlineData(1, new[] { 1L })]
+    [InlineData(2, new[] { 1L, 7L })]
+    [InlineData(3, new[] { 1L, 2L, 7L })]
+    [InlineData(10, new[] { 1L, 2L, 3L, 4L, 5L, 6L, 7L })]
+    public void Small_caps_split_between_the_first_and_the_newest_lines(int cap, long[] kept)
+    {
+        var timeline = new KeptTimeline(cap);
+        for (var seq = 1; seq <= 7; seq++)
+        {
+            timeline.Add(new TimelineLine(seq, s_t0, "client>tap", false, "x"));
+        }
+
+        Assert.Equal(kept, timeline.ToArray().Select(l => l.Seq));
+        Assert.Equal(7 - kept.Length, timeline.NotKept);
     }
 
     [Fact]

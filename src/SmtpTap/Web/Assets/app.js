@@ -240,6 +240,11 @@
 
   function appendLine(line) {
     if (line.seq <= lastSeq) return;
+    // The store keeps a session's first and newest lines (--web-lines): the gap between says how many are missing.
+    if (line.seq > lastSeq + 1 && lastSeq > 0) {
+      const missing = line.seq - lastSeq - 1;
+      $('timeline').append(el('li', 'gap', '… ' + missing + (missing === 1 ? ' line' : ' lines') + ' not kept in memory here (the transcript file has them) …'));
+    }
     lastSeq = line.seq;
     const li = el('li', 'dir-' + line.direction.replace('>', '-') + (line.warning ? ' warning' : '') + (line.mark ? ' has-' + line.mark : ''));
     li.dataset.seq = line.seq;
@@ -308,7 +313,7 @@
     for (const line of detail.lines) appendLine(line);
     const notKept = $('not-kept');
     notKept.hidden = detail.linesNotKept === 0;
-    notKept.textContent = detail.linesNotKept + ' later lines are not kept in memory (see the transcript file).';
+    notKept.textContent = detail.linesNotKept + ' lines between the start and the newest lines are not kept in memory (--web-lines; the transcript file has them).';
     detailSource = new EventSource(api('/api/sessions/' + encodeURIComponent(id) + '/events', { after: String(lastSeq) }));
     detailSource.addEventListener('line', (e) => appendLine(JSON.parse(e.data)));
     detailSource.addEventListener('session', (e) => renderFacts(JSON.parse(e.data)));
