@@ -57,3 +57,25 @@ public sealed class WebPageBrowserTests
         Assert.True((await browser.EvaluateAsync("window.__pwned === undefined")).GetBoolean());
     }
 }
+
+/// <summary>Live updates change only the rows that changed, at most once per frame: the row the keyboard is on keeps its focus.</summary>
+public sealed class WebListLiveUpdateBrowserTests
+{
+    [Fact]
+    public async Task List_AddsNewSessionsOnTop_WithoutRedrawingTheRowThatHasTheFocus()
+    {
+        await using var tap = await WebTap.StartAsync();
+        await using var browser = await HeadlessChromium.OpenAsync(tap.Url);
+        await browser.WaitUntilAsync("document.getElementById('live')?.textContent === 'live'", "the page's list stream is connected");
+
+        await tap.SendAsync("first.local", "First");
+        await browser.WaitUntilAsync("document.querySelectorAll('#sessions tbody tr').length === 1 && document.querySelector('#sessions tbody tr .status').textContent === 'accepted'", "the first session appears");
+        await browser.EvaluateAsync("window.__first = document.querySelector('#sessions tbody tr'); window.__first.focus(); 0");
+
+        await tap.SendAsync("second.local", "Second");
+        await browser.WaitUntilAsync("document.querySelectorAll('#sessions tbody tr').length === 2 && document.querySelector('#sessions tbody tr .status').textContent === 'accepted'", "the second session appears on top");
+        Assert.Equal("second.local", (await browser.EvaluateAsync("document.querySelector('#sessions tbody tr').children[5].textContent")).GetString());
+        Assert.True((await browser.EvaluateAsync("document.querySelectorAll('#sessions tbody tr')[1] === window.__first")).GetBoolean(), "the first row was kept, not rebuilt");
+        Assert.True((await browser.EvaluateAsync("document.activeElement === window.__first")).GetBoolean(), "the focused row keeps the focus");
+    }
+}
