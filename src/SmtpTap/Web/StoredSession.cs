@@ -59,6 +59,9 @@ internal sealed partial class StoredSession(string id, DateTimeOffset started, i
     /// <summary>RCPT commands the server refused in the transactions of the messages heard (<see cref="AddMessage"/>).</summary>
     public int RecipientsRefused { get; private set; }
 
+    /// <summary>The sizes of the messages heard, added up.</summary>
+    public long MessageOctets { get; private set; }
+
     /// <summary>The kept lines in order: the session's first lines, then its newest (a copy).</summary>
     public TimelineLine[] Lines() => _lines.ToArray();
 
@@ -100,6 +103,7 @@ internal sealed partial class StoredSession(string id, DateTimeOffset started, i
         }
 
         RecipientsRefused += refused;
+        MessageOctets += message.Size ?? 0;
         if (_messages.Count < MaxListed)
         {
             _messages.Add(new SessionMessage(StoredMessage.IdOf(message.SessionId, message.Number), message.Size, message.Verdict.Code, refused));
@@ -110,7 +114,7 @@ internal sealed partial class StoredSession(string id, DateTimeOffset started, i
 
     public SessionSummary Summary() => _summary ??= new SessionSummary(
         Id, Started, Ended, Status, Outcome, ClientAddress, Listener, Upstream, ClientTls, UpstreamTls, Ehlo, AuthMechanism, User,
-        [.. _senders], [.. _recipients], [.. _subjects], Accepted, Rejected, (int)_seq, [.. _messages], RecipientsRefused);
+        [.. _senders], [.. _recipients], [.. _subjects], Accepted, Rejected, (int)_seq, [.. _messages], RecipientsRefused, MessageOctets);
 
     /// <summary>open (not closed yet), accepted (a message accepted, none refused), rejected (a message, a recipient or AUTH refused), failed (ended by an error), closed (ended cleanly without any of these).</summary>
     public string Status =>

@@ -2,7 +2,8 @@ namespace SmtpTap.Web;
 
 /// <summary>One row of the sessions list (and the head of a session's page), as the API returns it.</summary>
 /// <param name="Messages">Each message the server gave its verdict on (at most 50), in order.</param>
-/// <param name="RecipientsRefused">RCPT commands the server refused in the transactions of <paramref name="Messages"/> (a message can be accepted for some recipients and not others).</param>
+/// <param name="RecipientsRefused">RCPT commands the server refused in the transactions of every message heard (a message can be accepted for some recipients and not others).</param>
+/// <param name="MessageOctets">The sizes of every message heard, added up (also those beyond the 50 listed).</param>
 internal sealed record SessionSummary(
     string Id,
     DateTimeOffset Started,
@@ -24,7 +25,8 @@ internal sealed record SessionSummary(
     int MessagesRejected,
     int LineCount,
     IReadOnlyList<SessionMessage> Messages,
-    int RecipientsRefused);
+    int RecipientsRefused,
+    long MessageOctets);
 
 /// <summary>One message of a session as its list row shows it.</summary>
 /// <param name="Id">The message page's id ("s0001-1").</param>

@@ -25,16 +25,22 @@ public sealed class MessageStoreTests
     }
 
     [Fact]
-    public void AtMostMaxPerSessionMessagesOfOneSession_AreKept()
+    public void AtMostMaxPerSessionMessagesOfOneSession_AreKept_TheFirstHalfAndTheNewest()
     {
         var store = new MessageStore(capacity: 10);
-        for (var i = 1; i <= MessageStore.MaxPerSession + 5; i++)
+        const int sent = 1000;
+        for (var i = 1; i <= sent; i++)
         {
             store.OnMessage(Message("s0001", i));
         }
 
-        Assert.Equal(MessageStore.MaxPerSession, store.OfSession("s0001").Count);
-        Assert.Null(store.Get("s0001-" + (MessageStore.MaxPerSession + 1)));
+        const int half = MessageStore.MaxPerSession / 2;
+        var kept = store.OfSession("s0001").Select(m => m.Message.Number).ToArray();
+        Assert.Equal([.. Enumerable.Range(1, half), .. Enumerable.Range(sent - half + 1, half)], kept);
+        Assert.NotNull(store.Get("s0001-1"));
+        Assert.NotNull(store.Get("s0001-" + sent));
+        Assert.Null(store.Get("s0001-" + (half + 1)));
+        Assert.Null(store.Get("s0001-" + (sent - half)));
     }
 
     [Fact]

@@ -132,6 +132,7 @@ public sealed class SessionStoreTests
         var s = store.Get("s1")!.Session;
         Assert.Equal([new SessionMessage("s1-1", 2048, 250, 1), new SessionMessage("s1-2", 99, 554, 0)], s.Messages);
         Assert.Equal(1, s.RecipientsRefused);
+        Assert.Equal(2048 + 99, s.MessageOctets);
         Assert.True(list.Updates.TryRead(out var update));
         Assert.Equal((StoreUpdateKind.Session, 1), (update.Kind, update.Session!.Messages.Count));
 

@@ -49,14 +49,14 @@
   // The messages cell: one message as "size · verdict code", several as "N msgs, M refused · total size";
   // recipients the server refused (in a message it accepted, too) are added as "K rcpt refused".
   function messagesCell(s) {
+    // Counts come from the verdicts in the transcript (every message); sizes from the message records (messages lists the first 50).
     const messages = s.messages || [];
+    const count = Math.max(s.messagesAccepted + s.messagesRejected, messages.length);
     const parts = [];
-    if (messages.length === 1) {
+    if (count === 1 && messages.length === 1) {
       parts.push([size(messages[0].size), String(messages[0].verdict)].filter(Boolean).join(' · '));
-    } else if (messages.length > 1) {
-      const refused = messages.filter((m) => m.verdict < 200 || m.verdict >= 300).length;
-      const total = messages.reduce((sum, m) => sum + (m.size || 0), 0);
-      parts.push(messages.length + ' msgs' + (refused ? ', ' + refused + ' refused' : '') + ' · ' + size(total));
+    } else if (count > 1) {
+      parts.push(count + ' msgs' + (s.messagesRejected ? ', ' + s.messagesRejected + ' refused' : '') + (s.messageOctets ? ' · ' + size(s.messageOctets) : ''));
     }
     if (s.recipientsRefused) parts.push(s.recipientsRefused + ' rcpt refused');
     return parts.join(', ');
