@@ -5,12 +5,13 @@ namespace SmtpTap.Web;
 /// <summary>
 /// The web UI's relayed messages: each message record the core publishes (envelope, replies, verdict, file), kept for
 /// the messages of the last <c>capacity</c> sessions that sent any (the same bound as --web-history), at most
-/// <see cref="MaxPerSession"/> per session: its first half and its newest half (a long-lived bulk session keeps its
-/// start and what it sends now; the records between are dropped). The bytes stay in their .eml file; only where it is is kept here.
+/// <see cref="MaxPerSession"/> per session (its first ones; later ones are not kept: a kept record that is dropped
+/// later has usually reached gen2 by then, and dropping them cost more GC time than keeping them, see docs/benchmarks.md).
+/// The bytes stay in their .eml file; only where it is is kept here.
 /// </summary>
 internal sealed class MessageStore : ITranscriptObserver, IRelayedMessageObserver
 {
-    /// <summary>Messages kept per session: the first <c>MaxPerSession / 2</c> and the newest (a record is about 1 KB).</summary>
+    /// <summary>Messages kept per session, the first ones (a record is about 1 KB).</summary>
     public const int MaxPerSession = 50;
 
     private readonly object _gate = new();
@@ -57,15 +58,11 @@ internal sealed class MessageStore : ITranscriptObserver, IRelayedMessageObserve
                 }
             }
 
-            if (list.Count >= MaxPerSession)
+            if (list.Count < MaxPerSession)
             {
-                // The oldest of the newest half makes room; the first half stays.
-                _messages.Remove(list[MaxPerSession / 2].Id);
-                list.RemoveAt(MaxPerSession / 2);
+                list.Add(stored);
+                _messages[stored.Id] = stored;
             }
-
-            list.Add(stored);
-            _messages[stored.Id] = stored;
         }
     }
 
