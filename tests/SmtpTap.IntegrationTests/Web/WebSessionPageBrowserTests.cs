@@ -236,5 +236,11 @@ public sealed class WebSessionLinesCapBrowserTests
         Assert.Equal("… " + (lineCount - 10) + " lines not kept in memory here (the transcript file has them) …", texts[5]);
         Assert.Contains("Session closed", texts[^1], StringComparison.Ordinal);
         Assert.False((await browser.EvaluateAsync("document.getElementById('not-kept').hidden")).GetBoolean());
+
+        // Without --transcripts the text download comes from memory and says where lines are missing.
+        var text = await WebTap.Http.GetStringAsync(tap.Api("/api/sessions/" + id + "/transcript.txt"));
+        var downloaded = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(11, downloaded.Length);
+        Assert.Equal("[... " + (lineCount - 10) + " lines not kept in memory ...]", downloaded[5]);
     }
 }
