@@ -16,6 +16,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump) :
 
     /// <summary>The --capture-dir copy of the BDAT message in progress (its chunks appended as relayed); null outside one.</summary>
     private MessageTee? _bdatTee;
+    private long _bdatOctets;
 
     /// <summary>Deletes the partial copy of a BDAT message that never got its LAST chunk.</summary>
     public async ValueTask DisposeAsync()
@@ -191,7 +192,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump) :
                     Transcript.Events.Information("Message {MessageNumber} stored as {File:l}", number, tee.FinalPath);
                 }
 
-                message.Stored(number, tee?.FinalPath);
+                message.Stored(number, tee?.FinalPath, rules.Octets);
                 return null;
             }
 
@@ -289,6 +290,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump) :
     {
         if (firstChunk || _bdatView is null)
         {
+            _bdatOctets = 0;
             _bdatView = new BdatMessageView(Transcript, context.Options.ShowBody);
             await DisposeAsync();
             _bdatTee = MessageTee.Open(context.Options.CaptureDirectory, Transcript.SessionId, Volatile.Read(ref context.MessagesRelayed) + 1);
@@ -297,6 +299,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump) :
         var view = _bdatView;
         var reader = context.Client.Reader;
         var remaining = size;
+        _bdatOctets += size;
         using var rate = new DataRateBudget(context.Options.Limits);
         context.ChunkInFlight = remaining > 0;
         while (remaining > 0)
@@ -354,7 +357,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump) :
                 Transcript.Events.Information("Message {MessageNumber} stored as {File:l}", number, stored);
             }
 
-            message?.Stored(number, stored);
+            message?.Stored(number, stored, _bdatOctets);
         }
 
         return null;

@@ -14,6 +14,7 @@ internal sealed class MessageDraft(SessionTranscript transcript, MessageEnvelope
     private SmtpReply? _verdict;
     private int? _number;
     private string? _filePath;
+    private long _octets;
     private bool _published;
 
     public void Verdict(SmtpReply reply)
@@ -28,12 +29,14 @@ internal sealed class MessageDraft(SessionTranscript transcript, MessageEnvelope
 
     /// <param name="number">The message's number in its session.</param>
     /// <param name="filePath">The tap's complete .eml copy, or null.</param>
-    public void Stored(int number, string? filePath)
+    /// <param name="octets">The message's size as RFC 1870 counts it.</param>
+    public void Stored(int number, string? filePath, long octets)
     {
         lock (_gate)
         {
             _number = number;
             _filePath = filePath;
+            _octets = octets;
         }
 
         TryPublish();
@@ -44,6 +47,7 @@ internal sealed class MessageDraft(SessionTranscript transcript, MessageEnvelope
         SmtpReply verdict;
         int number;
         string? filePath;
+        long octets;
         lock (_gate)
         {
             if (_published || _verdict is null || _number is null)
@@ -55,6 +59,7 @@ internal sealed class MessageDraft(SessionTranscript transcript, MessageEnvelope
             verdict = _verdict;
             number = _number.Value;
             filePath = _filePath;
+            octets = _octets;
         }
 
         transcript.Message(new RelayedMessage(
@@ -65,6 +70,7 @@ internal sealed class MessageDraft(SessionTranscript transcript, MessageEnvelope
             [.. recipients.Select(r => r.Shown())],
             new ShownReply(verdict.Code, verdict.Lines),
             chunked,
-            filePath));
+            filePath,
+            octets));
     }
 }

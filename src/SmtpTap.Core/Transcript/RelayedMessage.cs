@@ -13,6 +13,7 @@ namespace SmtpTap.Core.Transcript;
 /// <param name="Verdict">The server's reply to the end of data (DATA's dot or BDAT LAST).</param>
 /// <param name="Chunked">Sent with BDAT (RFC 3030) rather than DATA.</param>
 /// <param name="FilePath">The tap's .eml copy (unstuffed), or null.</param>
+/// <param name="Size">The message's size in octets as RFC 1870 counts it (dot-stuffing removed; BDAT: the chunks' sum), or null if unknown.</param>
 internal sealed record RelayedMessage(
     string SessionId,
     int Number,
@@ -21,7 +22,8 @@ internal sealed record RelayedMessage(
     IReadOnlyList<EnvelopeCommand> Recipients,
     ShownReply Verdict,
     bool Chunked,
-    string? FilePath);
+    string? FilePath,
+    long? Size = null);
 
 /// <summary>An envelope command (MAIL or RCPT) as the transcript shows it, its address, and the server's reply (null if none came).</summary>
 internal sealed record EnvelopeCommand(string Command, string Address, ShownReply? Reply);

@@ -95,6 +95,8 @@ internal static class ProxyCommand
 
     private static readonly Option<int> s_webHistory = new("--web-history") { Description = "Sessions the web UI keeps in memory (the oldest is dropped; transcript files keep everything). Default 1000.", DefaultValueFactory = _ => 1000 };
 
+    private static readonly Option<int> s_webLines = new("--web-lines") { Description = "Transcript lines the web UI keeps in memory per session: the first half and the newest half (the lines between are counted; transcript files keep everything). Default 200.", DefaultValueFactory = _ => SmtpTap.Web.SessionStore.DefaultMaxLinesPerSession };
+
     private static readonly Option<string?> s_config = new(Configuration.ProxyConfiguration.ConfigOption) { Description = "Read options from this JSON file (keys: the long option names; lists for repeatable options). Environment variables SMTPTAP_<NAME> come next; the command line wins over both." };
 
     /// <summary>Every option of the command, for the configuration file and environment layer.</summary>
@@ -106,7 +108,7 @@ internal static class ProxyCommand
     public static Command Create(ShutdownSignals? signals = null)
     {
         var command = new Command("proxy", "Listen for mail clients and relay each session to the real server, printing a masked transcript.");
-        foreach (var option in new Option[] { s_config, s_listen, s_upstream, s_upstreamTls, s_upstreamCa, s_upstreamInsecure, s_allowPlainAuth, s_oauth2, s_injectAuth, s_injectAuthPasswordEnv, s_injectAuthAllowRemote, s_certDir, s_cert, s_key, s_certPasswordEnv, s_transcripts, s_json, s_captureDir, s_logFile, s_showBody, s_maskUsernames, s_maxSessions, s_maxLineLength, s_lineEndings, s_clientStartTls, s_maxCommandLine, s_maxMessageSize, s_idleTimeout, s_minDataRate, s_maxSessionsPerIp, s_drainTimeout, s_metrics, s_otlp, s_web, s_webAllowRemote, s_webHistory, s_trustedProxy })
+        foreach (var option in new Option[] { s_config, s_listen, s_upstream, s_upstreamTls, s_upstreamCa, s_upstreamInsecure, s_allowPlainAuth, s_oauth2, s_injectAuth, s_injectAuthPasswordEnv, s_injectAuthAllowRemote, s_certDir, s_cert, s_key, s_certPasswordEnv, s_transcripts, s_json, s_captureDir, s_logFile, s_showBody, s_maskUsernames, s_maxSessions, s_maxLineLength, s_lineEndings, s_clientStartTls, s_maxCommandLine, s_maxMessageSize, s_idleTimeout, s_minDataRate, s_maxSessionsPerIp, s_drainTimeout, s_metrics, s_otlp, s_web, s_webAllowRemote, s_webHistory, s_webLines, s_trustedProxy })
         {
             command.Options.Add(option);
         }
@@ -246,6 +248,13 @@ internal static class ProxyCommand
             return false;
         }
 
+        var webLines = parseResult.GetValue(s_webLines);
+        if (webLines < 1)
+        {
+            problem = "--web-lines must be at least 1 line";
+            return false;
+        }
+
         Uri? otlp = null;
         if (parseResult.GetValue(s_otlp) is { } otlpText && (!Uri.TryCreate(otlpText, UriKind.Absolute, out otlp) || otlp.Scheme is not ("http" or "https")))
         {
@@ -276,6 +285,7 @@ internal static class ProxyCommand
             Web = web,
             WebAllowRemote = webAllowRemote,
             WebHistory = webHistory,
+            WebLines = webLines,
             Otlp = otlp,
             Listeners = listeners,
             Upstream = upstream!,

@@ -18,7 +18,7 @@ internal static class ProxyHelp
         ("Transcript and capture", ["--transcripts", "--json", "--log-file", "--capture-dir", "--show-body", "--mask-usernames"]),
         ("Limits and line policy", ["--max-sessions", "--max-sessions-per-ip", "--idle-timeout", "--min-data-rate", "--max-command-line", "--max-line-length", "--max-message-size", "--line-endings"]),
         ("Running as a service", ["--drain-timeout", "--metrics", "--otlp"]),
-        ("Web UI (work in progress)", ["--web", "--web-allow-remote", "--web-history"]),
+        ("Web UI (work in progress)", ["--web", "--web-allow-remote", "--web-history", "--web-lines"]),
     ];
 
     private static readonly Dictionary<string, string> s_placeholders = new(StringComparer.Ordinal)
@@ -29,6 +29,7 @@ internal static class ProxyHelp
         ["--metrics"] = "HOST:PORT",
         ["--web"] = "HOST:PORT",
         ["--web-history"] = "N",
+        ["--web-lines"] = "N",
         ["--otlp"] = "URL",
         ["--upstream"] = "URL",
         ["--upstream-tls"] = "auto|required|none",

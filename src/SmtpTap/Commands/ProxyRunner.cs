@@ -30,7 +30,7 @@ internal static class ProxyRunner
             new OutputOptions { Json = settings.Json, TranscriptDirectory = settings.TranscriptDirectory, LogFile = settings.LogFile, Otlp = settings.Otlp },
             output,
             backgroundConsole: true);
-        var webStore = settings.Web is null ? null : new Web.SessionStore(settings.WebHistory);
+        var webStore = settings.Web is null ? null : new Web.SessionStore(settings.WebHistory, settings.WebLines);
         Web.CaptureFiles? captureFiles = null;
         var messageStore = settings.Web is null ? null : new Web.MessageStore(settings.WebHistory, m => captureFiles?.Locate(m));
         ProxyHost host;
@@ -187,7 +187,7 @@ internal static class ProxyRunner
 
         if (webUrl is not null)
         {
-            logger.Information("Web UI on {WebUrl:l} (keeps the last {WebHistory} sessions in memory)", webUrl.ToString(), settings.WebHistory);
+            logger.Information("Web UI on {WebUrl:l} (keeps the last {WebHistory} sessions in memory, {WebLines} lines each)", webUrl.ToString(), settings.WebHistory, settings.WebLines);
             if (!System.Net.IPAddress.IsLoopback(settings.Web!.Address))
             {
                 logger.Warning("The web UI {WebEndPoint:l} is reachable from other machines over plain HTTP: it shows transcripts (masked) to whoever has the token in the URL above", settings.Web.ToString());

@@ -63,6 +63,9 @@ internal sealed record ProxySettings
     /// <summary>Sessions the web UI keeps in memory.</summary>
     public int WebHistory { get; init; } = 1000;
 
+    /// <summary>Transcript lines the web UI keeps in memory per session (the first half and the newest half).</summary>
+    public int WebLines { get; init; } = SmtpTap.Web.SessionStore.DefaultMaxLinesPerSession;
+
     /// <summary>Where /healthz and /metrics are served (null: not served).</summary>
     public System.Net.IPEndPoint? Metrics { get; init; }
 

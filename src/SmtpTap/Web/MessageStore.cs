@@ -5,12 +5,14 @@ namespace SmtpTap.Web;
 /// <summary>
 /// The web UI's relayed messages: each message record the core publishes (envelope, replies, verdict, file), kept for
 /// the messages of the last <c>capacity</c> sessions that sent any (the same bound as --web-history), at most
-/// <see cref="MaxPerSession"/> per session. The bytes stay in their .eml file; only where it is is kept here.
+/// <see cref="MaxPerSession"/> per session (its first ones; later ones are not kept: a kept record that is dropped
+/// later has usually reached gen2 by then, and dropping them cost more GC time than keeping them, see docs/benchmarks.md).
+/// The bytes stay in their .eml file; only where it is is kept here.
 /// </summary>
 internal sealed class MessageStore : ITranscriptObserver, IRelayedMessageObserver
 {
-    /// <summary>Messages kept per session; later ones are counted, not kept.</summary>
-    public const int MaxPerSession = 200;
+    /// <summary>Messages kept per session, the first ones (a record is about 1 KB).</summary>
+    public const int MaxPerSession = 50;
 
     private readonly object _gate = new();
     private readonly Dictionary<string, StoredMessage> _messages = new(StringComparer.Ordinal);

@@ -9,10 +9,10 @@ namespace SmtpTap.Web;
 /// (--web-history; the oldest is dropped when a new one starts) with their timelines, and tells subscribers
 /// (the server-sent event streams) about each change. It only ever sees masked transcript records.
 /// </summary>
-internal sealed class SessionStore : ITranscriptObserver
+internal sealed class SessionStore : ITranscriptObserver, IRelayedMessageObserver
 {
-    /// <summary>Lines kept per session; later lines are counted, not kept (the transcript files keep everything).</summary>
-    public const int DefaultMaxLinesPerSession = 5000;
+    /// <summary>Lines kept per session (--web-lines): the first half and the newest half; the lines between are counted, not kept (the transcript files keep everything).</summary>
+    public const int DefaultMaxLinesPerSession = 200;
 
     private const int SubscriberQueue = 1024;
 
@@ -75,6 +75,21 @@ internal sealed class SessionStore : ITranscriptObserver
         lock (session)
         {
             Add(session, record, created: false);
+        }
+    }
+
+    /// <summary>A message's size, verdict and refused recipients join its session's row (if the session is still in the history).</summary>
+    public void OnMessage(RelayedMessage message)
+    {
+        if (!_sessions.TryGetValue(message.SessionId, out var session))
+        {
+            return;
+        }
+
+        lock (session)
+        {
+            session.AddMessage(message);
+            Notify(new StoreUpdate(StoreUpdateKind.Session, session.Summary(), session.Id, null));
         }
     }
 
@@ -141,7 +156,7 @@ internal sealed class SessionStore : ITranscriptObserver
 
         lock (session)
         {
-            return new SessionDetail(session.Summary(), [.. session.Lines], session.LinesNotKept, [.. session.Certificates]);
+            return new SessionDetail(session.Summary(), session.Lines(), session.LinesNotKept, [.. session.Certificates]);
         }
     }
 
@@ -161,7 +176,7 @@ internal sealed class SessionStore : ITranscriptObserver
                 lock (session)
                 {
                     subscription.Offer(new StoreUpdate(StoreUpdateKind.Session, session.Summary(), sessionId, null));
-                    foreach (var line in session.Lines)
+                    foreach (var line in session.Lines())
                     {
                         if (line.Seq > after)
                         {

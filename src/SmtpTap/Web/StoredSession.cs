@@ -10,11 +10,12 @@ namespace SmtpTap.Web;
 internal sealed partial class StoredSession(string id, DateTimeOffset started, int maxLines)
 {
     private const int MaxListed = 50;
-    private readonly List<TimelineLine> _lines = [];
+    private readonly KeptTimeline _lines = new(maxLines);
     private readonly List<string> _senders = [];
     private readonly List<string> _recipients = [];
     private readonly List<string> _subjects = [];
     private readonly List<LegCertificate> _certificates = [];
+    private readonly List<SessionMessage> _messages = [];
     private bool _inData;
     private bool _inHeaders;
     private bool _authFailed;
@@ -52,9 +53,17 @@ internal sealed partial class StoredSession(string id, DateTimeOffset started, i
 
     public int Rejected { get; private set; }
 
-    public int LinesNotKept { get; private set; }
+    /// <summary>Lines heard but not kept in memory (between the first and the newest, see <see cref="KeptTimeline"/>).</summary>
+    public int LinesNotKept => _lines.NotKept;
 
-    public IReadOnlyList<TimelineLine> Lines => _lines;
+    /// <summary>RCPT commands the server refused in the transactions of the messages heard (<see cref="AddMessage"/>).</summary>
+    public int RecipientsRefused { get; private set; }
+
+    /// <summary>The sizes of the messages heard, added up.</summary>
+    public long MessageOctets { get; private set; }
+
+    /// <summary>The kept lines in order: the session's first lines, then its newest (a copy).</summary>
+    public TimelineLine[] Lines() => _lines.ToArray();
 
     /// <summary>The certificate of each TLS leg, in handshake order (a STARTTLS after implicit TLS cannot happen, so at most one per leg and handshake).</summary>
     public IReadOnlyList<LegCertificate> Certificates => _certificates;
@@ -68,14 +77,7 @@ internal sealed partial class StoredSession(string id, DateTimeOffset started, i
             _certificates.Add(new LegCertificate(tls.LegName, tls.Protocol, tls.CipherSuite, tls.Subject, tls.Issuer, tls.NotBefore, tls.NotAfter, tls.Sha256, tls.TrustName, tls.Verdict));
         }
 
-        if (_lines.Count < maxLines)
-        {
-            _lines.Add(line);
-        }
-        else
-        {
-            LinesNotKept++;
-        }
+        _lines.Add(line);
 
         var changed = record.Direction switch
         {
@@ -88,9 +90,31 @@ internal sealed partial class StoredSession(string id, DateTimeOffset started, i
         return changed;
     }
 
+    /// <summary>A message the server gave its verdict on: its size, verdict code and refused recipients join the list row.</summary>
+    public void AddMessage(RelayedMessage message)
+    {
+        var refused = 0;
+        foreach (var recipient in message.Recipients)
+        {
+            if (recipient.Reply is { Accepted: false })
+            {
+                refused++;
+            }
+        }
+
+        RecipientsRefused += refused;
+        MessageOctets += message.Size ?? 0;
+        if (_messages.Count < MaxListed)
+        {
+            _messages.Add(new SessionMessage(StoredMessage.IdOf(message.SessionId, message.Number), message.Size, message.Verdict.Code, refused));
+        }
+
+        _summary = null;
+    }
+
     public SessionSummary Summary() => _summary ??= new SessionSummary(
         Id, Started, Ended, Status, Outcome, ClientAddress, Listener, Upstream, ClientTls, UpstreamTls, Ehlo, AuthMechanism, User,
-        [.. _senders], [.. _recipients], [.. _subjects], Accepted, Rejected, (int)_seq);
+        [.. _senders], [.. _recipients], [.. _subjects], Accepted, Rejected, (int)_seq, [.. _messages], RecipientsRefused, MessageOctets);
 
     /// <summary>open (not closed yet), accepted (a message accepted, none refused), rejected (a message, a recipient or AUTH refused), failed (ended by an error), closed (ended cleanly without any of these).</summary>
     public string Status =>
@@ -101,11 +125,11 @@ internal sealed partial class StoredSession(string id, DateTimeOffset started, i
         : Outcome is "Quit" or "ClientClosed" ? "closed"
         : "failed";
 
-    /// <summary>True if <paramref name="text"/> occurs in the client address, EHLO name, user, a sender, a recipient or a subject.</summary>
+    /// <summary>True if <paramref name="text"/> occurs in the client address, listener, upstream, EHLO name, user, a sender, a recipient or a subject.</summary>
     public bool Matches(string text)
     {
         static bool In(string? value, string text) => value?.Contains(text, StringComparison.OrdinalIgnoreCase) == true;
-        return In(ClientAddress, text) || In(Ehlo, text) || In(User, text) || In(Id, text)
+        return In(ClientAddress, text) || In(Listener, text) || In(Upstream, text) || In(Ehlo, text) || In(User, text) || In(Id, text)
             || _senders.Exists(s => In(s, text)) || _recipients.Exists(r => In(r, text)) || _subjects.Exists(s => In(s, text));
     }
 

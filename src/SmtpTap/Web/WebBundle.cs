@@ -61,12 +61,25 @@ internal sealed record WebBundle(string? TranscriptDirectory, string CertDirecto
             return null;
         }
 
-        var lines = detail.Lines.Select(l => string.Create(
-            CultureInfo.InvariantCulture,
-            $"{l.Time:yyyy-MM-ddTHH:mm:ss.fffzzz} {detail.Session.Id,-5} {l.Direction,-10} {(l.Warning && !l.Text.StartsWith("WARNING:", StringComparison.Ordinal) ? "WARNING: " : string.Empty)}{l.Text}")).ToList();
+        var lines = new List<string>(detail.Lines.Count + 1);
+        var previous = 0L;
+        foreach (var l in detail.Lines)
+        {
+            if (l.Seq > previous + 1 && previous > 0)
+            {
+                // --web-lines keeps a session's first and newest lines: say where the others were.
+                lines.Add(string.Create(CultureInfo.InvariantCulture, $"[... {l.Seq - previous - 1} lines not kept in memory ...]"));
+            }
+
+            previous = l.Seq;
+            lines.Add(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{l.Time:yyyy-MM-ddTHH:mm:ss.fffzzz} {detail.Session.Id,-5} {l.Direction,-10} {(l.Warning && !l.Text.StartsWith("WARNING:", StringComparison.Ordinal) ? "WARNING: " : string.Empty)}{l.Text}"));
+        }
+
         var fileName = LoggingSetup.TranscriptFileName(id, detail.Lines.Count > 0 ? detail.Lines[0].Time : DateTimeOffset.Now);
         var source = "the web UI (GET /api/sessions/" + id + "/" + what + ") from the in-memory timeline (no --transcripts; no tap log"
-            + (detail.LinesNotKept > 0 ? "; " + detail.LinesNotKept.ToString(CultureInfo.InvariantCulture) + " later lines were not kept" : string.Empty) + ")";
+            + (detail.LinesNotKept > 0 ? "; " + detail.LinesNotKept.ToString(CultureInfo.InvariantCulture) + " lines between the first and the newest were not kept" : string.Empty) + ")";
         return ([new BundleTranscript(fileName, id, lines)], [], source);
     }
 }

@@ -1,6 +1,9 @@
 namespace SmtpTap.Web;
 
 /// <summary>One row of the sessions list (and the head of a session's page), as the API returns it.</summary>
+/// <param name="Messages">Each message the server gave its verdict on (at most 50), in order.</param>
+/// <param name="RecipientsRefused">RCPT commands the server refused in the transactions of every message heard (a message can be accepted for some recipients and not others).</param>
+/// <param name="MessageOctets">The sizes of every message heard, added up (also those beyond the 50 listed).</param>
 internal sealed record SessionSummary(
     string Id,
     DateTimeOffset Started,
@@ -20,7 +23,17 @@ internal sealed record SessionSummary(
     IReadOnlyList<string> Subjects,
     int MessagesAccepted,
     int MessagesRejected,
-    int LineCount);
+    int LineCount,
+    IReadOnlyList<SessionMessage> Messages,
+    int RecipientsRefused,
+    long MessageOctets);
+
+/// <summary>One message of a session as its list row shows it.</summary>
+/// <param name="Id">The message page's id ("s0001-1").</param>
+/// <param name="Size">Octets as RFC 1870 counts them, or null if unknown.</param>
+/// <param name="Verdict">The server's reply code to the end of data (250, 550, ...).</param>
+/// <param name="RecipientsRefused">RCPT commands of its transaction that the server refused.</param>
+internal sealed record SessionMessage(string Id, long? Size, int Verdict, int RecipientsRefused);
 
 /// <summary>One transcript line of a session's timeline: <see cref="Seq"/> counts from 1 within the session.</summary>
 /// <param name="Mark">What the tap did to the line (<c>tap-sent</c>, <c>capability-removed</c>, <c>capability-added</c>, <c>capability-changed</c>, <c>capability-rewrite</c>, <c>certificate</c>, <c>auth-challenge</c>), or null when it relayed it as is.</param>

@@ -120,6 +120,13 @@ public sealed class MessageApiTests
 
         var sent = TestMessages.WireBytes(message);
         Assert.Equal(sent, await WebTap.Http.GetByteArrayAsync(tap.Api("/api/messages/" + id + "/raw")));
+
+        // The sessions list: accepted, with the refused recipient counted and the message's size and verdict.
+        var row = (await tap.GetJsonAsync("/api/sessions")).GetProperty("sessions")[0];
+        Assert.Equal("accepted", row.GetProperty("status").GetString());
+        Assert.Equal(1, row.GetProperty("recipientsRefused").GetInt32());
+        var listed = Assert.Single(row.GetProperty("messages").EnumerateArray());
+        Assert.Equal((id, (long)sent.Length, 250, 1), (listed.GetProperty("id").GetString(), listed.GetProperty("size").GetInt64(), listed.GetProperty("verdict").GetInt32(), listed.GetProperty("recipientsRefused").GetInt32()));
         var copy = Assert.Single(Directory.GetFiles(Path.Combine(Path.GetDirectoryName(tap.CertDirectory)!, "captured"), "*.eml"));
         Assert.Equal(sent, await File.ReadAllBytesAsync(copy));
         Assert.Matches(@"^\d{8}-\d{6}-\d{3}-[0-9a-f]{8}-s\d+-1\.eml$", Path.GetFileName(copy));
@@ -156,6 +163,8 @@ public sealed class MessageApiTests
         Assert.True(detail.GetProperty("stored").GetBoolean());
         Assert.Equal("Sent in chunks", detail.GetProperty("subject").GetString());
         Assert.Equal(bytes, await WebTap.Http.GetByteArrayAsync(tap.Api("/api/messages/" + id + "/raw")));
+        var listed = Assert.Single((await tap.GetJsonAsync("/api/sessions")).GetProperty("sessions")[0].GetProperty("messages").EnumerateArray());
+        Assert.Equal((long)bytes.Length, listed.GetProperty("size").GetInt64());
     }
 
     [Fact]

@@ -30,10 +30,19 @@ public sealed class WebApiTests
         Assert.Equal("sender@example.test", session.GetProperty("senders")[0].GetString());
         Assert.Equal("rcpt@example.test", session.GetProperty("recipients")[0].GetString());
         Assert.Equal("Quarterly report", session.GetProperty("subjects")[0].GetString());
+        Assert.StartsWith("smtp://127.0.0.1:", session.GetProperty("listener").GetString(), StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(session.GetProperty("upstream").GetString()));
+        var message = Assert.Single(session.GetProperty("messages").EnumerateArray());
+        Assert.Equal(id + "-1", message.GetProperty("id").GetString());
+        Assert.Equal(250, message.GetProperty("verdict").GetInt32());
+        Assert.Equal("Subject: Quarterly report\r\n\r\nbody\r\n".Length, message.GetProperty("size").GetInt64());
+        Assert.Equal(0, message.GetProperty("recipientsRefused").GetInt32());
+        Assert.Equal(0, session.GetProperty("recipientsRefused").GetInt32());
 
         Assert.Equal(1, (await tap.GetJsonAsync("/api/sessions?q=quarterly&status=accepted")).GetProperty("total").GetInt32());
         Assert.Equal(1, (await tap.GetJsonAsync("/api/sessions?q=rcpt@example")).GetProperty("total").GetInt32());
         Assert.Equal(0, (await tap.GetJsonAsync("/api/sessions?q=nothing-like-it")).GetProperty("total").GetInt32());
+        Assert.Equal(1, (await tap.GetJsonAsync("/api/sessions?q=smtp://")).GetProperty("total").GetInt32());
         Assert.Equal(0, (await tap.GetJsonAsync("/api/sessions?status=failed")).GetProperty("total").GetInt32());
 
         var detail = await tap.GetJsonAsync("/api/sessions/" + id);

@@ -25,6 +25,10 @@ public sealed class WebPageBrowserTests
         Assert.Contains(HostileEhlo, row, StringComparison.Ordinal);
         Assert.Contains(HostileSubject, row, StringComparison.Ordinal);
 
+        // The listener and upstream in one column; the message's size and the server's verdict code in another.
+        await browser.WaitUntilAsync("/^\\d+ B · 250$/.test(document.querySelector('#sessions tbody tr td.messages').textContent)", "the row shows the message's size and verdict");
+        Assert.Matches("^smtp://127\\.0\\.0\\.1:\\d+ → capture ", (await browser.EvaluateAsync("document.querySelector('#sessions tbody tr td.route').textContent")).GetString()!);
+
         await browser.EvaluateAsync("document.querySelector('#sessions tbody tr').click()");
         await browser.WaitUntilAsync("[...document.querySelectorAll('#timeline li')].some(li => li.textContent.includes('Session closed'))", "the timeline is shown");
         var timeline = (await browser.EvaluateAsync("document.getElementById('timeline').textContent")).GetString()!;
@@ -51,5 +55,27 @@ public sealed class WebPageBrowserTests
         Assert.Equal(0, (await browser.EvaluateAsync("document.querySelectorAll('img').length")).GetInt32());
         Assert.Equal(2, (await browser.EvaluateAsync("document.scripts.length")).GetInt32());
         Assert.True((await browser.EvaluateAsync("window.__pwned === undefined")).GetBoolean());
+    }
+}
+
+/// <summary>Live updates change only the rows that changed, at most once per frame: the row the keyboard is on keeps its focus.</summary>
+public sealed class WebListLiveUpdateBrowserTests
+{
+    [Fact]
+    public async Task List_AddsNewSessionsOnTop_WithoutRedrawingTheRowThatHasTheFocus()
+    {
+        await using var tap = await WebTap.StartAsync();
+        await using var browser = await HeadlessChromium.OpenAsync(tap.Url);
+        await browser.WaitUntilAsync("document.getElementById('live')?.textContent === 'live'", "the page's list stream is connected");
+
+        await tap.SendAsync("first.local", "First");
+        await browser.WaitUntilAsync("document.querySelectorAll('#sessions tbody tr').length === 1 && document.querySelector('#sessions tbody tr .status').textContent === 'accepted'", "the first session appears");
+        await browser.EvaluateAsync("window.__first = document.querySelector('#sessions tbody tr'); window.__first.focus(); 0");
+
+        await tap.SendAsync("second.local", "Second");
+        await browser.WaitUntilAsync("document.querySelectorAll('#sessions tbody tr').length === 2 && document.querySelector('#sessions tbody tr .status').textContent === 'accepted'", "the second session appears on top");
+        Assert.Equal("second.local", (await browser.EvaluateAsync("document.querySelector('#sessions tbody tr').children[5].textContent")).GetString());
+        Assert.True((await browser.EvaluateAsync("document.querySelectorAll('#sessions tbody tr')[1] === window.__first")).GetBoolean(), "the first row was kept, not rebuilt");
+        Assert.True((await browser.EvaluateAsync("document.activeElement === window.__first")).GetBoolean(), "the focused row keeps the focus");
     }
 }

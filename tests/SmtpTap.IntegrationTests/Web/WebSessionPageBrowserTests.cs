@@ -210,3 +210,37 @@ public sealed class WebSessionPageBrowserTests
         return entries;
     }
 }
+
+/// <summary>--web-lines: a session longer than the cap shows its first and newest lines with the gap between marked.</summary>
+public sealed class WebSessionLinesCapBrowserTests
+{
+    [Fact]
+    public async Task SessionPage_WithASmallLineCap_ShowsTheStartTheNewestLinesAndTheGap()
+    {
+        await using var tap = await WebTap.StartAsync("--web", "127.0.0.1:0", "--web-lines", "10");
+        await using var list = await EventStream.OpenAsync(tap.Api("/api/events"));
+        await tap.SendAsync("capped.local", "Capped");
+        await Eventually.HoldsAsync(() => list.Text.Contains("\"outcome\":\"Quit\"", StringComparison.Ordinal), "the session is announced, closed");
+        var detail = await tap.GetJsonAsync("/api/sessions?status=accepted");
+        var session = detail.GetProperty("sessions")[0];
+        var id = session.GetProperty("id").GetString()!;
+        var lineCount = session.GetProperty("lineCount").GetInt32();
+        Assert.True(lineCount > 10, "the session has more lines than the cap: " + lineCount);
+
+        await using var browser = await HeadlessChromium.OpenAsync(new Uri(tap.Url, "#/session/" + id));
+        await browser.WaitUntilAsync("[...document.querySelectorAll('#timeline li')].some(li => li.textContent.includes('Session closed'))", "the newest lines are shown");
+        var items = (await browser.EvaluateAsync("JSON.stringify([...document.querySelectorAll('#timeline li')].map(li => li.textContent))")).GetString()!;
+        var texts = JsonSerializer.Deserialize<string[]>(items)!;
+        Assert.Equal(11, texts.Length);
+        Assert.Contains("Client 127.0.0.1:", texts[0], StringComparison.Ordinal);
+        Assert.Equal("… " + (lineCount - 10) + " lines not kept in memory here (the transcript file has them) …", texts[5]);
+        Assert.Contains("Session closed", texts[^1], StringComparison.Ordinal);
+        Assert.False((await browser.EvaluateAsync("document.getElementById('not-kept').hidden")).GetBoolean());
+
+        // Without --transcripts the text download comes from memory and says where lines are missing.
+        var text = await WebTap.Http.GetStringAsync(tap.Api("/api/sessions/" + id + "/transcript.txt"));
+        var downloaded = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(11, downloaded.Length);
+        Assert.Equal("[... " + (lineCount - 10) + " lines not kept in memory ...]", downloaded[5]);
+    }
+}

@@ -21,15 +21,17 @@ public sealed class ProxyWebOptionsTests
         Assert.Null(settings!.Web);
         Assert.False(settings.WebAllowRemote);
         Assert.Equal(1000, settings.WebHistory);
+        Assert.Equal(200, settings.WebLines);
     }
 
     [Fact]
     public void Web_OnLoopback_IsTaken_WithItsHistory()
     {
-        var (ok, settings, _) = Build("--web", "127.0.0.1:8025", "--web-history", "50");
+        var (ok, settings, _) = Build("--web", "127.0.0.1:8025", "--web-history", "50", "--web-lines", "40");
         Assert.True(ok);
         Assert.Equal("127.0.0.1:8025", settings!.Web!.ToString());
         Assert.Equal(50, settings.WebHistory);
+        Assert.Equal(40, settings.WebLines);
     }
 
     [Theory]
@@ -37,6 +39,7 @@ public sealed class ProxyWebOptionsTests
     [InlineData(new[] { "--web", "localhost:8025" }, "--web must be HOST:PORT with an IP address")]
     [InlineData(new[] { "--web-allow-remote" }, "--web-allow-remote needs --web HOST:PORT")]
     [InlineData(new[] { "--web", "127.0.0.1:8025", "--web-history", "0" }, "--web-history must be at least 1")]
+    [InlineData(new[] { "--web", "127.0.0.1:8025", "--web-lines", "0" }, "--web-lines must be at least 1")]
     public void Web_BadCombinations_OneClearLine(string[] args, string expected)
     {
         var (ok, _, problem) = Build(args);

@@ -46,18 +46,18 @@ public sealed class MessageDraftTests
         {
             draft.Verdict(SmtpReply.Single(250, "2.0.0 Ok: queued"));
             Assert.Empty(observer.Heard);
-            draft.Stored(3, "/copies/m.eml");
+            draft.Stored(3, "/copies/m.eml", 1234);
         }
         else
         {
-            draft.Stored(3, "/copies/m.eml");
+            draft.Stored(3, "/copies/m.eml", 1234);
             Assert.Empty(observer.Heard);
             draft.Verdict(SmtpReply.Single(250, "2.0.0 Ok: queued"));
         }
 
         draft.Verdict(SmtpReply.Single(250, "2.0.0 Ok: queued"));
         var message = Assert.Single(observer.Heard);
-        Assert.Equal(("s0042", 3, "/copies/m.eml", false), (message.SessionId, message.Number, message.FilePath, message.Chunked));
+        Assert.Equal(("s0042", 3, "/copies/m.eml", false, 1234L), (message.SessionId, message.Number, message.FilePath, message.Chunked, message.Size));
         Assert.Equal("a@example.test", message.MailFrom!.Address);
         Assert.Equal("250 2.1.0 Ok", message.MailFrom.Reply!.Text);
         Assert.Equal(["b@example.test", "nobody@example.test"], message.Recipients.Select(r => r.Address));
@@ -72,11 +72,11 @@ public sealed class MessageDraftTests
         var (envelope, pending, transcript, _) = Session();
         envelope.Mail("MAIL FROM:<a@example.test>", pending.Add(PendingKind.Other));
         envelope.Rcpt("RCPT TO:<b@example.test>", pending.Add(PendingKind.Other));
-        envelope.TakeDraft(transcript, chunked: true).Stored(1, null);
+        envelope.TakeDraft(transcript, chunked: true).Stored(1, null, 10);
 
         var observer = new Messages();
         var next = envelope.TakeDraft(new SessionTranscript(new LoggerConfiguration().CreateLogger(), "s0042", [observer]), chunked: true);
-        next.Stored(2, null);
+        next.Stored(2, null, 20);
         next.Verdict(SmtpReply.Single(250, "ok"));
 
         var message = Assert.Single(observer.Heard);

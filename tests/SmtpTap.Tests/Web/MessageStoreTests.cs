@@ -25,15 +25,18 @@ public sealed class MessageStoreTests
     }
 
     [Fact]
-    public void AtMostMaxPerSessionMessagesOfOneSession_AreKept()
+    public void AtMostMaxPerSessionMessagesOfOneSession_AreKept_TheFirstOnes()
     {
         var store = new MessageStore(capacity: 10);
-        for (var i = 1; i <= MessageStore.MaxPerSession + 5; i++)
+        const int sent = 1000;
+        for (var i = 1; i <= sent; i++)
         {
             store.OnMessage(Message("s0001", i));
         }
 
-        Assert.Equal(MessageStore.MaxPerSession, store.OfSession("s0001").Count);
+        Assert.Equal(50, MessageStore.MaxPerSession);
+        Assert.Equal(Enumerable.Range(1, MessageStore.MaxPerSession), store.OfSession("s0001").Select(m => m.Message.Number));
+        Assert.NotNull(store.Get("s0001-1"));
         Assert.Null(store.Get("s0001-" + (MessageStore.MaxPerSession + 1)));
     }
 

@@ -107,7 +107,49 @@ public sealed class SessionStoreTests
     }
 
     [Fact]
-    public void Lines_beyond_the_per_session_cap_are_counted_not_kept()
+    public void List_filters_by_listener_and_upstream()
+    {
+        var store = new SessionStore(10);
+        Session(store, "s1", "192.0.2.1:1");
+        Event(store, "s2", "Client 192.0.2.2:2 connected to smtps://127.0.0.1:4465", new() { ["ClientEndPoint"] = "192.0.2.2:2", ["Listener"] = "smtps://127.0.0.1:4465" });
+        Event(store, "s2", "Connected to upstream smtps://relay.example:465 (192.0.2.9:465)", new() { ["Upstream"] = "smtps://relay.example:465" });
+
+        Assert.Equal(["s2"], store.List("relay.example", null, 10).Sessions.Select(s => s.Id));
+        Assert.Equal(["s2"], store.List("4465", null, 10).Sessions.Select(s => s.Id));
+        Assert.Equal(["s1"], store.List("mx.example", null, 10).Sessions.Select(s => s.Id));
+        Assert.Equal(["s2", "s1"], store.List("127.0.0.1", null, 10).Sessions.Select(s => s.Id));
+    }
+
+    [Fact]
+    public void Row_shows_each_message_size_and_verdict_and_the_refused_recipients_of_an_accepted_message()
+    {
+        var store = new SessionStore(10);
+        Session(store, "s1", "192.0.2.7:5000");
+        using var list = store.Subscribe(null);
+        store.OnMessage(Message("s1", 1, 2048, 250, 250, 550));
+        store.OnMessage(Message("s1", 2, 99, 554, 250));
+
+        var s = store.Get("s1")!.Session;
+        Assert.Equal([new SessionMessage("s1-1", 2048, 250, 1), new SessionMessage("s1-2", 99, 554, 0)], s.Messages);
+        Assert.Equal(1, s.RecipientsRefused);
+        Assert.Equal(2048 + 99, s.MessageOctets);
+        Assert.True(list.Updates.TryRead(out var update));
+        Assert.Equal((StoreUpdateKind.Session, 1), (update.Kind, update.Session!.Messages.Count));
+
+        // A message accepted for one recipient and refused for another: the session counts as accepted, the refusal shows.
+        Session(store, "s2", "192.0.2.8:5000");
+        store.OnMessage(Message("s2", 1, 10, 250, 250, 550, 551));
+        var accepted = store.Get("s2")!.Session;
+        Assert.Equal("accepted", accepted.Status);
+        Assert.Equal(2, accepted.RecipientsRefused);
+
+        // A session already gone from the history is ignored.
+        store.OnMessage(Message("gone", 1, 1, 250, 250));
+        Assert.Null(store.Get("gone"));
+    }
+
+    [Fact]
+    public void Lines_beyond_the_per_session_cap_keep_the_first_and_the_newest_and_count_the_rest()
     {
         var store = new SessionStore(10, maxLinesPerSession: 5);
         var r = Recorder(store, "s1");
@@ -119,9 +161,59 @@ public sealed class SessionStoreTests
         }
 
         var detail = store.Get("s1")!;
-        Assert.Equal(5, detail.Lines.Count);
+        Assert.Equal([1L, 2L, 3L, 11L, 12L], detail.Lines.Select(l => l.Seq));
+        Assert.Equal(["EHLO x", "250 ok 1", "250 ok 2", "250 ok 10", "250 ok 11"], detail.Lines.Select(l => l.Text));
         Assert.Equal(7, detail.LinesNotKept);
         Assert.Equal(12, detail.Session.LineCount);
+
+        // A page that opens now gets the same kept lines as its backlog, in order.
+        using var watcher = store.Subscribe("s1", backlogAfter: 0);
+        var backlog = new List<long>();
+        while (watcher.Updates.TryRead(out var u))
+        {
+            if (u.Line is { } line)
+            {
+                backlog.Add(line.Seq);
+            }
+        }
+
+        Assert.Equal([1L, 2L, 3L, 11L, 12L], backlog);
+    }
+
+    [Fact]
+    public void By_default_a_long_session_keeps_its_first_100_and_newest_100_lines()
+    {
+        var store = new SessionStore(10);
+        var r = Recorder(store, "bulk");
+        for (var i = 1; i <= 10_000; i++)
+        {
+            r(TranscriptDirection.ClientToTap, "line " + i);
+        }
+
+        var detail = store.Get("bulk")!;
+        Assert.Equal(200, detail.Lines.Count);
+        Assert.Equal("line 1", detail.Lines[0].Text);
+        Assert.Equal("line 100", detail.Lines[99].Text);
+        Assert.Equal("line 9901", detail.Lines[100].Text);
+        Assert.Equal("line 10000", detail.Lines[^1].Text);
+        Assert.Equal(9800, detail.LinesNotKept);
+    }
+
+    [Theory]
+    [InlineData(1, new[] { 1L })]
+    [InlineData(2, new[] { 1L, 7L })]
+    [InlineData(3, new[] { 1L, 2L, 7L })]
+    [InlineData(10, new[] { 1L, 2L, 3L, 4L, 5L, 6L, 7L })]
+    public void Small_caps_split_between_the_first_and_the_newest_lines(int cap, long[] kept)
+    {
+        var timeline = new KeptTimeline(cap);
+        for (var seq = 1; seq <= 7; seq++)
+        {
+            timeline.Add(new TimelineLine(seq, s_t0, "client>tap", false, "x"));
+        }
+
+        Assert.Equal(kept, timeline.ToArray().Select(l => l.Seq));
+        Assert.Equal(7 - kept.Length, timeline.NotKept);
     }
 
     [Fact]
@@ -155,6 +247,17 @@ public sealed class SessionStoreTests
         Assert.DoesNotContain(listed, u => u.Kind == StoreUpdateKind.Line);
         Assert.Contains(listed, u => u.Kind == StoreUpdateKind.Session && u.SessionId == "s2" && u.Session!.Status == "accepted");
     }
+
+    private static RelayedMessage Message(string session, int number, long size, int verdict, params int[] recipientReplies) => new(
+        session,
+        number,
+        s_t0,
+        new EnvelopeCommand("MAIL FROM:<me@example.test>", "me@example.test", new ShownReply(250, ["2.1.0 Ok"])),
+        [.. recipientReplies.Select((code, i) => new EnvelopeCommand("RCPT TO:<r" + i + "@example.test>", "r" + i + "@example.test", new ShownReply(code, ["x"])))],
+        new ShownReply(verdict, ["done"]),
+        false,
+        null,
+        size);
 
     private static Action<TranscriptDirection, string> Recorder(SessionStore store, string id) =>
         (direction, text) => store.OnRecord(new TranscriptRecord(id, s_t0, direction, false, text));

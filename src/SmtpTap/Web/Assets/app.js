@@ -39,40 +39,145 @@
     return ms < 1000 ? ms + ' ms' : (ms / 1000).toFixed(1) + ' s';
   }
 
+  function size(octets) {
+    if (octets === null || octets === undefined) return '';
+    if (octets < 1024) return octets + ' B';
+    if (octets < 1024 * 1024) return (octets / 1024).toFixed(1) + ' KiB';
+    return (octets / (1024 * 1024)).toFixed(1) + ' MiB';
+  }
+
+  // The messages cell: one message as "size · verdict code", several as "N msgs, M refused · total size";
+  // recipients the server refused (in a message it accepted, too) are added as "K rcpt refused".
+  function messagesCell(s) {
+    // Counts come from the verdicts in the transcript (every message); sizes from the message records (messages lists the first 50).
+    const messages = s.messages || [];
+    const count = Math.max(s.messagesAccepted + s.messagesRejected, messages.length);
+    const parts = [];
+    if (count === 1 && messages.length === 1) {
+      parts.push([size(messages[0].size), String(messages[0].verdict)].filter(Boolean).join(' · '));
+    } else if (count > 1) {
+      parts.push(count + ' msgs' + (s.messagesRejected ? ', ' + s.messagesRejected + ' refused' : '') + (s.messageOctets ? ' · ' + size(s.messageOctets) : ''));
+    }
+    if (s.recipientsRefused) parts.push(s.recipientsRefused + ' rcpt refused');
+    return parts.join(', ');
+  }
+
+  function hops(s) {
+    if (!s.listener && !s.upstream) return '';
+    return (s.listener || '?') + ' → ' + (s.upstream || '…');
+  }
+
   function matches(s) {
     const q = $('q').value.trim().toLowerCase();
     const status = $('status').value;
     if (status && s.status !== status) return false;
     if (!q) return true;
-    const fields = [s.id, s.clientAddress, s.ehlo, s.user].concat(s.senders, s.recipients, s.subjects);
+    const fields = [s.id, s.clientAddress, s.listener, s.upstream, s.ehlo, s.user].concat(s.senders, s.recipients, s.subjects);
     return fields.some((f) => f && String(f).toLowerCase().includes(q));
   }
 
-  function renderList() {
-    const body = $('sessions').tBodies[0];
-    const rows = [...sessions.values()].filter(matches)
-      .sort((a, b) => (a.started < b.started ? 1 : a.started > b.started ? -1 : 0));
-    const fragment = document.createDocumentFragment();
-    for (const s of rows) {
-      const tr = el('tr');
-      tr.tabIndex = 0;
-      tr.dataset.id = s.id;
-      tr.append(
-        el('td', null, time(s.started)),
-        el('td', null, s.id),
-        el('td', null, s.clientAddress || ''),
-        el('td', null, (s.clientTls ? 'TLS' : 'plain') + ' / ' + (s.upstreamTls ? 'TLS' : 'plain')),
-        el('td', null, s.ehlo || ''),
-        el('td', null, s.user || ''),
-        el('td', null, (s.senders || []).join(', ')),
-        el('td', null, (s.recipients || []).length),
-        el('td', null, (s.subjects || []).join(' | ')),
-        el('td', 'status status-' + s.status, s.status),
-        el('td', null, duration(s)));
-      fragment.append(tr);
+  // The cells of one row: [class, text].
+  function cells(s) {
+    return [
+      [null, time(s.started)],
+      [null, s.id],
+      [null, s.clientAddress || ''],
+      ['route', hops(s)],
+      [null, (s.clientTls ? 'TLS' : 'plain') + ' / ' + (s.upstreamTls ? 'TLS' : 'plain')],
+      [null, s.ehlo || ''],
+      [null, s.user || ''],
+      [null, (s.senders || []).join(', ')],
+      [null, (s.recipients || []).length],
+      [null, (s.subjects || []).join(' | ')],
+      ['messages' + (s.recipientsRefused ? ' rcpt-refused' : ''), messagesCell(s)],
+      ['status status-' + s.status, s.status],
+      [null, duration(s)],
+    ];
+  }
+
+  // Fills a row, touching only the cells whose text or class changed (a focused row keeps its focus).
+  function fillRow(tr, s) {
+    const values = cells(s);
+    if (tr.children.length !== values.length) {
+      tr.replaceChildren(...values.map(([className, text]) => el('td', className, text)));
+      return;
     }
+    values.forEach(([className, text], i) => {
+      const td = tr.children[i];
+      const value = String(text);
+      if (td.textContent !== value) td.textContent = value;
+      if ((td.className || null) !== className) td.className = className || '';
+    });
+  }
+
+  function newRow(s) {
+    const tr = el('tr');
+    tr.tabIndex = 0;
+    tr.dataset.id = s.id;
+    fillRow(tr, s);
+    return tr;
+  }
+
+  function newestFirst(a, b) {
+    return a.started < b.started ? 1 : a.started > b.started ? -1 : 0;
+  }
+
+  // The whole table from the sessions known (after a load, a filter change, or when a row's place is not simple).
+  function renderList() {
+    pending.clear();
+    const body = $('sessions').tBodies[0];
+    const rows = [...sessions.values()].filter(matches).sort(newestFirst);
+    const fragment = document.createDocumentFragment();
+    for (const s of rows) fragment.append(newRow(s));
     body.replaceChildren(fragment);
     $('empty').hidden = rows.length > 0;
+  }
+
+  // Live updates are coalesced: the ids changed since the last paint, drawn at most once per animation frame
+  // (or after a short timer where frames do not run, e.g. a background tab), changing only their rows.
+  const pending = new Set();
+  let frame = 0;
+  let timer = 0;
+
+  function schedule(id) {
+    pending.add(id);
+    if (frame || timer) return;
+    frame = requestAnimationFrame(flush);
+    timer = setTimeout(flush, 250);
+  }
+
+  function flush() {
+    cancelAnimationFrame(frame);
+    clearTimeout(timer);
+    frame = timer = 0;
+    if (pending.size === 0) return;
+    const ids = [...pending];
+    pending.clear();
+    if (openId && ids.includes(openId) && sessions.has(openId)) renderFacts(sessions.get(openId));
+    if ($('list-pane').hidden) return;
+    const body = $('sessions').tBodies[0];
+    const shown = new Map([...body.rows].map((tr) => [tr.dataset.id, tr]));
+    const added = [];
+    for (const id of ids) {
+      const s = sessions.get(id);
+      const tr = shown.get(id);
+      if (!s || !matches(s)) {
+        if (tr) tr.remove();
+      } else if (tr) {
+        fillRow(tr, s);
+      } else {
+        added.push(s);
+      }
+    }
+    // New rows go on top when they are the newest (the usual case); anything else redraws in order.
+    added.sort(newestFirst);
+    const first = body.rows[0] && sessions.get(body.rows[0].dataset.id);
+    if (added.length > 0 && first && added[added.length - 1].started < first.started) {
+      renderList();
+      return;
+    }
+    body.prepend(...added.map(newRow));
+    $('empty').hidden = body.rows.length > 0;
   }
 
   async function loadList() {
@@ -91,12 +196,12 @@
     listSource.addEventListener('session', (e) => {
       const s = JSON.parse(e.data);
       sessions.set(s.id, s);
-      renderList();
-      if (s.id === openId) renderFacts(s);
+      schedule(s.id);
     });
     listSource.addEventListener('removed', (e) => {
-      sessions.delete(JSON.parse(e.data).id);
-      renderList();
+      const id = JSON.parse(e.data).id;
+      sessions.delete(id);
+      schedule(id);
     });
   }
 
@@ -111,7 +216,9 @@
       ['EHLO', s.ehlo], ['AUTH', [s.authMechanism, s.user].filter(Boolean).join(' ')],
       ['From', (s.senders || []).join(', ')], ['To', (s.recipients || []).join(', ')],
       ['Subject', (s.subjects || []).join(' | ')],
-      ['Messages', s.messagesAccepted + ' accepted, ' + s.messagesRejected + ' refused'],
+      ['Messages', s.messagesAccepted + ' accepted, ' + s.messagesRejected + ' refused'
+        + (s.recipientsRefused ? ', ' + s.recipientsRefused + ' recipients refused' : '')
+        + ((s.messages || []).length ? ' (' + s.messages.map((m) => size(m.size) + ' → ' + m.verdict).join('; ') + ')' : '')],
     ];
     const fragment = document.createDocumentFragment();
     for (const [name, value] of facts) {
@@ -133,6 +240,11 @@
 
   function appendLine(line) {
     if (line.seq <= lastSeq) return;
+    // The store keeps a session's first and newest lines (--web-lines): the gap between says how many are missing.
+    if (line.seq > lastSeq + 1 && lastSeq > 0) {
+      const missing = line.seq - lastSeq - 1;
+      $('timeline').append(el('li', 'gap', '… ' + missing + (missing === 1 ? ' line' : ' lines') + ' not kept in memory here (the transcript file has them) …'));
+    }
     lastSeq = line.seq;
     const li = el('li', 'dir-' + line.direction.replace('>', '-') + (line.warning ? ' warning' : '') + (line.mark ? ' has-' + line.mark : ''));
     li.dataset.seq = line.seq;
@@ -201,7 +313,7 @@
     for (const line of detail.lines) appendLine(line);
     const notKept = $('not-kept');
     notKept.hidden = detail.linesNotKept === 0;
-    notKept.textContent = detail.linesNotKept + ' later lines are not kept in memory (see the transcript file).';
+    notKept.textContent = detail.linesNotKept + ' lines between the start and the newest lines are not kept in memory (--web-lines; the transcript file has them).';
     detailSource = new EventSource(api('/api/sessions/' + encodeURIComponent(id) + '/events', { after: String(lastSeq) }));
     detailSource.addEventListener('line', (e) => appendLine(JSON.parse(e.data)));
     detailSource.addEventListener('session', (e) => renderFacts(JSON.parse(e.data)));
