@@ -27,7 +27,8 @@ public sealed class WebPageBrowserTests
 
         // The listener and upstream in one column; the message's size and the server's verdict code in another.
         await browser.WaitUntilAsync("/^\\d+ B · 250$/.test(document.querySelector('#sessions tbody tr td.messages').textContent)", "the row shows the message's size and verdict");
-        Assert.Matches("^smtp://127\\.0\\.0\\.1:\\d+ → capture ", (await browser.EvaluateAsync("document.querySelector('#sessions tbody tr td.route').textContent")).GetString()!);
+        Assert.Matches("^127\\.0\\.0\\.1:\\d+ → capture$", (await browser.EvaluateAsync("document.querySelector('#sessions tbody tr td.route').textContent")).GetString()!);
+        Assert.Matches("^smtp://127\\.0\\.0\\.1:\\d+ → capture ", (await browser.EvaluateAsync("document.querySelector('#sessions tbody tr td.route').title")).GetString()!);
 
         await browser.EvaluateAsync("document.querySelector('#sessions tbody tr').click()");
         await browser.WaitUntilAsync("[...document.querySelectorAll('#timeline li')].some(li => li.textContent.includes('Session closed'))", "the timeline is shown");

@@ -62,8 +62,16 @@
     return parts.join(', ');
   }
 
+  // The route in the list, short: the listener without smtp:// (smtps:// stays), the upstream without its note in
+  // parentheses; the cell's title has both in full.
   function hops(s) {
     if (!s.listener && !s.upstream) return '';
+    const listener = (s.listener || '?').replace(/^smtp:\/\//, '');
+    const upstream = (s.upstream || '…').replace(/ \(.*\)$/, '');
+    return listener + ' → ' + upstream;
+  }
+
+  function fullHops(s) {
     return (s.listener || '?') + ' → ' + (s.upstream || '…');
   }
 
@@ -82,7 +90,7 @@
       [null, time(s.started)],
       [null, s.id],
       [null, s.clientAddress || ''],
-      ['route', hops(s)],
+      ['route', hops(s), fullHops(s)],
       [null, (s.clientTls ? 'TLS' : 'plain') + ' / ' + (s.upstreamTls ? 'TLS' : 'plain')],
       [null, s.ehlo || ''],
       [null, s.user || ''],
@@ -99,13 +107,14 @@
   function fillRow(tr, s) {
     const values = cells(s);
     if (tr.children.length !== values.length) {
-      tr.replaceChildren(...values.map(([className, text]) => el('td', className, text)));
-      return;
+      tr.replaceChildren(...values.map(() => el('td')));
     }
-    values.forEach(([className, text], i) => {
+    values.forEach(([className, text, title], i) => {
       const td = tr.children[i];
       const value = String(text);
+      const tip = title === undefined ? value : String(title);
       if (td.textContent !== value) td.textContent = value;
+      if (td.title !== tip) td.title = tip;
       if ((td.className || null) !== className) td.className = className || '';
     });
   }
