@@ -112,7 +112,7 @@ internal sealed class SessionStore : ITranscriptObserver, IRelayedMessageObserve
     /// </summary>
     private void Add(StoredSession session, TranscriptRecord record, bool created)
     {
-        var changed = session.Add(record, out var line) || created;
+        var changed = session.Add(record) || created;
         StoreUpdate? row = null;
         StoreUpdate? next = null;
         foreach (var subscriber in Volatile.Read(ref _subscribers))
@@ -130,7 +130,7 @@ internal sealed class SessionStore : ITranscriptObserver, IRelayedMessageObserve
 
                 if (subscriber.SessionId is not null)
                 {
-                    subscriber.Offer(next ??= new StoreUpdate(StoreUpdateKind.Line, null, session.Id, line));
+                    subscriber.Offer(next ??= new StoreUpdate(StoreUpdateKind.Line, null, session.Id, session.LastLine()));
                 }
             }
         }

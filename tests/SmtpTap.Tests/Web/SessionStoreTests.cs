@@ -208,13 +208,13 @@ public sealed class SessionStoreTests
     [InlineData(10, new[] { 1L, 2L, 3L, 4L, 5L, 6L, 7L })]
     public void Small_caps_split_between_the_first_and_the_newest_lines(int cap, long[] kept)
     {
-        var timeline = new KeptTimeline(cap);
+        var timeline = new KeptTimeline<TimelineLine>(cap);
         for (var seq = 1; seq <= 7; seq++)
         {
             timeline.Add(new TimelineLine(seq, s_t0, "client>tap", false, "x"));
         }
 
-        Assert.Equal(kept, timeline.ToArray().Select(l => l.Seq));
+        Assert.Equal(kept, timeline.ToArray(l => l.Seq));
         Assert.Equal(7 - kept.Length, timeline.NotKept);
     }
 
