@@ -4,16 +4,14 @@ namespace SmtpTap.Web;
 /// The lines of one session the web store keeps in memory (--web-lines): the first <c>head</c> lines (connection, TLS,
 /// EHLO, AUTH, the first messages) and a ring of the newest <c>tail</c>; the lines between are counted, not kept (the
 /// transcript files keep everything). Storage grows with the session up to the cap, so a short session costs only
-/// its own lines. Not thread-safe: its session's lock guards it. The store keeps <see cref="KeptLine"/> values (no
-/// object per line); the tests use any line type.
+/// its own lines. Not thread-safe: its session's lock guards it.
 /// </summary>
-/// <typeparam name="T">A kept line.</typeparam>
-internal sealed class KeptTimeline<T>
+internal sealed class KeptTimeline
 {
     private readonly int _headCapacity;
     private readonly int _tailCapacity;
-    private readonly List<T> _head = [];
-    private readonly List<T> _tail = [];
+    private readonly List<TimelineLine> _head = [];
+    private readonly List<TimelineLine> _tail = [];
     private int _tailStart;
 
     /// <param name="maxLines">Lines kept in all (at least 1): the first half (rounded up) from the start, the rest the newest.</param>
@@ -29,7 +27,7 @@ internal sealed class KeptTimeline<T>
 
     public int Count => _head.Count + _tail.Count;
 
-    public void Add(T line)
+    public void Add(TimelineLine line)
     {
         if (_head.Count < _headCapacity)
         {
@@ -51,22 +49,15 @@ internal sealed class KeptTimeline<T>
         }
     }
 
-    /// <summary>The newest line; the timeline must not be empty.</summary>
-    public T Last => _tail.Count == 0 ? _head[^1] : _tail[(_tailStart + _tail.Count - 1) % _tail.Count];
-
-    /// <summary>The kept lines in order (their sequence numbers jump where lines were not kept), each converted.</summary>
-    public TResult[] ToArray<TResult>(Func<T, TResult> convert)
+    /// <summary>The kept lines in order (their <see cref="TimelineLine.Seq"/> jumps where lines were not kept).</summary>
+    public TimelineLine[] ToArray()
     {
-        var result = new TResult[Count];
-        for (var i = 0; i < _head.Count; i++)
-        {
-            result[i] = convert(_head[i]);
-        }
-
+        var result = new TimelineLine[Count];
+        _head.CopyTo(result);
         var at = _head.Count;
         for (var i = 0; i < _tail.Count; i++)
         {
-            result[at + i] = convert(_tail[(_tailStart + i) % _tail.Count]);
+            result[at + i] = _tail[(_tailStart + i) % _tail.Count];
         }
 
         return result;

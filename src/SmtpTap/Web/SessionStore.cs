@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 using SmtpTap.Core.Transcript;
 
@@ -90,47 +89,31 @@ internal sealed class SessionStore : ITranscriptObserver, IRelayedMessageObserve
         lock (session)
         {
             session.AddMessage(message);
-            StoreUpdate? row = null;
-            foreach (var subscriber in Volatile.Read(ref _subscribers))
-            {
-                if (subscriber.SessionId is null)
-                {
-                    subscriber.OfferRow(session);
-                }
-                else if (subscriber.SessionId == session.Id)
-                {
-                    subscriber.Offer(row ??= new StoreUpdate(StoreUpdateKind.Session, session.Summary(), session.Id, null));
-                }
-            }
+            Notify(new StoreUpdate(StoreUpdateKind.Session, session.Summary(), session.Id, null));
         }
     }
 
     /// <summary>
     /// Under the session's lock: the record into its timeline, then the updates to whoever listens, each built only if
-    /// someone hears it (the list hears row changes, a session's stream its rows and lines). The list gets a deferred
-    /// row (<see cref="StoreUpdate.Row"/>), at most one queued per session, so a record costs it no summary.
+    /// someone hears it (the list hears row changes, a session's stream its rows and lines).
     /// </summary>
     private void Add(StoredSession session, TranscriptRecord record, bool created)
     {
-        var changed = session.Add(record) || created;
+        var changed = session.Add(record, out var line) || created;
         StoreUpdate? row = null;
         StoreUpdate? next = null;
         foreach (var subscriber in Volatile.Read(ref _subscribers))
         {
             if (subscriber.SessionId is null || subscriber.SessionId == session.Id)
             {
-                if (changed && subscriber.SessionId is null)
-                {
-                    subscriber.OfferRow(session);
-                }
-                else if (changed)
+                if (changed)
                 {
                     subscriber.Offer(row ??= new StoreUpdate(StoreUpdateKind.Session, session.Summary(), session.Id, null));
                 }
 
                 if (subscriber.SessionId is not null)
                 {
-                    subscriber.Offer(next ??= new StoreUpdate(StoreUpdateKind.Line, null, session.Id, session.LastLine()));
+                    subscriber.Offer(next ??= new StoreUpdate(StoreUpdateKind.Line, null, session.Id, line));
                 }
             }
         }
@@ -232,78 +215,29 @@ internal sealed class SessionStore : ITranscriptObserver, IRelayedMessageObserve
         }
     }
 
-    /// <summary>
-    /// One listener's queue of updates; dispose it to stop listening. A list subscriber keeps the ids of the sessions
-    /// whose deferred row is queued and not read yet: a further change of such a session queues nothing (the row is
-    /// built when read, after the id leaves the set, so it shows that change). A deferred row the full queue drops
-    /// leaves the set too, so the session's next change queues a new one.
-    /// </summary>
+    /// <summary>One listener's queue of updates; dispose it to stop listening.</summary>
     internal sealed class Subscription : IDisposable
     {
         private readonly SessionStore _store;
-        private readonly Channel<StoreUpdate> _channel;
-        private readonly ConcurrentDictionary<string, byte> _queuedRows = new(StringComparer.Ordinal);
+        private readonly Channel<StoreUpdate> _channel = Channel.CreateBounded<StoreUpdate>(
+            new BoundedChannelOptions(SubscriberQueue) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
 
         public Subscription(SessionStore store, string? sessionId)
         {
             _store = store;
             SessionId = sessionId;
-            _channel = Channel.CreateBounded<StoreUpdate>(
-                new BoundedChannelOptions(SubscriberQueue) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
-                Forget);
-            Updates = new Reader(this, _channel.Reader);
         }
 
         public string? SessionId { get; }
 
-        public ChannelReader<StoreUpdate> Updates { get; }
+        public ChannelReader<StoreUpdate> Updates => _channel.Reader;
 
         internal void Offer(StoreUpdate update) => _channel.Writer.TryWrite(update);
-
-        /// <summary>Queues a deferred row for the session unless one is already queued (called under the session's lock).</summary>
-        internal void OfferRow(StoredSession session)
-        {
-            if (!_queuedRows.ContainsKey(session.Id) && _queuedRows.TryAdd(session.Id, 0) && !_channel.Writer.TryWrite(StoreUpdate.Row(session)))
-            {
-                _queuedRows.TryRemove(session.Id, out _);
-            }
-        }
-
-        private void Forget(StoreUpdate update)
-        {
-            if (update.IsDeferredRow)
-            {
-                _queuedRows.TryRemove(update.SessionId, out _);
-            }
-        }
 
         public void Dispose()
         {
             _store.Unsubscribe(this);
             _channel.Writer.TryComplete();
-        }
-
-        /// <summary>The queue's reader; reading a deferred row takes its session out of the queued set before its summary is built.</summary>
-        private sealed class Reader(Subscription owner, ChannelReader<StoreUpdate> inner) : ChannelReader<StoreUpdate>
-        {
-            public override bool CanCount => inner.CanCount;
-
-            public override int Count => inner.Count;
-
-            public override Task Completion => inner.Completion;
-
-            public override bool TryRead([MaybeNullWhen(false)] out StoreUpdate item)
-            {
-                if (!inner.TryRead(out item))
-                {
-                    return false;
-                }
-
-                owner.Forget(item);
-                return true;
-            }
-
-            public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) => inner.WaitToReadAsync(cancellationToken);
         }
     }
 }

@@ -10,7 +10,7 @@ namespace SmtpTap.Web;
 internal sealed partial class StoredSession(string id, DateTimeOffset started, int maxLines)
 {
     private const int MaxListed = 50;
-    private readonly KeptTimeline<KeptLine> _lines = new(maxLines);
+    private readonly KeptTimeline _lines = new(maxLines);
     private readonly List<string> _senders = [];
     private readonly List<string> _recipients = [];
     private readonly List<string> _subjects = [];
@@ -63,18 +63,15 @@ internal sealed partial class StoredSession(string id, DateTimeOffset started, i
     public long MessageOctets { get; private set; }
 
     /// <summary>The kept lines in order: the session's first lines, then its newest (a copy).</summary>
-    public TimelineLine[] Lines() => _lines.ToArray(static line => line.ToTimelineLine());
-
-    /// <summary>The line of the record added last (built on each call; a session's stream needs it, the list does not).</summary>
-    public TimelineLine LastLine() => _lines.Last.ToTimelineLine();
+    public TimelineLine[] Lines() => _lines.ToArray();
 
     /// <summary>The certificate of each TLS leg, in handshake order (a STARTTLS after implicit TLS cannot happen, so at most one per leg and handshake).</summary>
     public IReadOnlyList<LegCertificate> Certificates => _certificates;
 
-    /// <summary>Adds the record to the timeline (see <see cref="LastLine"/>); true if the list row changed.</summary>
-    public bool Add(TranscriptRecord record)
+    /// <summary>Adds the record to the timeline; true if the list row changed.</summary>
+    public bool Add(TranscriptRecord record, out TimelineLine line)
     {
-        var line = new KeptLine(++_seq, record.Timestamp, record.Direction, record.IsWarning, record.Text, record.Mark, record.Explanation);
+        line = new TimelineLine(++_seq, record.Timestamp, TranscriptDirectionNames.Of(record.Direction), record.IsWarning, record.Text, TranscriptMarkNames.Of(record.Mark), record.Explanation);
         if (record.Tls is { } tls && _certificates.Count < MaxListed)
         {
             _certificates.Add(new LegCertificate(tls.LegName, tls.Protocol, tls.CipherSuite, tls.Subject, tls.Issuer, tls.NotBefore, tls.NotAfter, tls.Sha256, tls.TrustName, tls.Verdict));

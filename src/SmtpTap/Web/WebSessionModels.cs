@@ -60,6 +60,8 @@ internal sealed record SessionDetail(SessionSummary Session, IReadOnlyList<Timel
 /// <summary>GET /api/sessions: newest first.</summary>
 internal sealed record SessionList(IReadOnlyList<SessionSummary> Sessions, int Total);
 
+/// <summary>What a subscriber of the store hears: a session's new summary, a new line of it, or its removal from history.</summary>
+internal sealed record StoreUpdate(StoreUpdateKind Kind, SessionSummary? Session, string SessionId, TimelineLine? Line);
 
 internal enum StoreUpdateKind
 {

@@ -74,47 +74,4 @@ public sealed class SubscriberBackpressureTests
         var timeline = UpdateBatch.Take(lines.Updates);
         Assert.Equal(store.Get("s3")!.Lines.Select(l => l.Seq), timeline.Where(u => u.Kind == StoreUpdateKind.Line).Select(u => u.Line!.Seq));
     }
-
-    [Fact]
-    public void The_list_queues_one_row_per_changed_session_until_read_and_the_row_shows_the_session_as_it_is_when_read()
-    {
-        var store = new SessionStore(capacity: 100);
-        using var list = store.Subscribe(null);
-        SessionStoreTests.Session(store, "s1", "10.0.0.1:1");
-
-        // Many changes of one session (connect, upstream, TLS, EHLO, AUTH, MAIL, RCPT, subject, accepted, close): one queued row.
-        Assert.Equal(1, list.Updates.Count);
-        Assert.True(list.Updates.TryRead(out var row));
-        Assert.Equal(("s1", "accepted", 1), (row.SessionId, row.Session!.Status, row.Session.MessagesAccepted));
-
-        // Once read, the next change queues a new row, built when read: it shows every change since.
-        store.OnRecord(new TranscriptRecord("s1", s_t0, TranscriptDirection.Event, false, "Message accepted by the server: 250 ok", new Dictionary<string, string>()));
-        store.OnRecord(new TranscriptRecord("s1", s_t0, TranscriptDirection.Event, false, "Message accepted by the server: 250 ok", new Dictionary<string, string>()));
-        Assert.Equal(1, list.Updates.Count);
-        Assert.True(list.Updates.TryRead(out row));
-        Assert.Equal(3, row.Session!.MessagesAccepted);
-    }
-
-    [Fact]
-    public void A_row_the_full_list_queue_dropped_is_queued_again_on_the_sessions_next_change()
-    {
-        var store = new SessionStore(capacity: 2000);
-        using var list = store.Subscribe(null);
-        for (var i = 0; i < 1100; i++)
-        {
-            SessionStoreTests.Session(store, "s" + i, "10.0.0.1:1"); // one row each: the first 76 are dropped
-        }
-
-        Assert.Equal(1024, list.Updates.Count);
-        store.OnRecord(new TranscriptRecord("s0", s_t0, TranscriptDirection.Event, false, "Message accepted by the server: 250 ok", new Dictionary<string, string>()));
-
-        var rows = new List<StoreUpdate>();
-        while (list.Updates.TryRead(out var update))
-        {
-            rows.Add(update);
-        }
-
-        var s0 = Assert.Single(rows, u => u.SessionId == "s0");
-        Assert.Equal(2, s0.Session!.MessagesAccepted);
-    }
 }
