@@ -46,6 +46,9 @@
     return (octets / (1024 * 1024)).toFixed(1) + ' MiB';
   }
 
+  // The helpers message.js shares (it runs after this file: both are deferred, in document order).
+  window.SmtpTapUi = Object.freeze({ api, el, size });
+
   // The messages cell: one message as "size · verdict code", several as "N msgs, M refused · total size";
   // recipients the server refused (in a message it accepted, too) are added as "K rcpt refused".
   function messagesCell(s) {

@@ -4,7 +4,7 @@
 'use strict';
 
 (function () {
-  const token = new URLSearchParams(location.search).get('token');
+  const { api, el, size } = window.SmtpTapUi;
   const MAX_RAW = 512 * 1024;
   let openMessage = null;
   let openSession = null;
@@ -12,29 +12,11 @@
 
   const $ = (id) => document.getElementById(id);
 
-  function api(path) {
-    const url = new URL(path, location.origin);
-    if (token) url.searchParams.set('token', token);
-    return url.pathname + url.search;
-  }
-
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
   // Bidi controls and line separators in the raw source are shown as \u{NNNN} (as the server does for headers and text),
   // so they cannot reorder what the page shows around them.
   function visible(text) {
     return text.replace(/[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\u2028\u2029]/g,
       (c) => '\\u{' + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0') + '}');
-  }
-
-  function size(n) {
-    if (n === null || n === undefined) return '';
-    return n < 1024 ? n + ' B' : n < 1048576 ? (n / 1024).toFixed(1) + ' KiB' : (n / 1048576).toFixed(1) + ' MiB';
   }
 
   function reply(r) {
