@@ -46,7 +46,7 @@ internal sealed class AuthInjection
         // Every earlier command's reply first: the tap's AUTH must follow the EHLO reply it depends on.
         await _context.Upstream.FlushAsync(cancellationToken);
         await _context.Pending.WhenEmptyAsync(cancellationToken);
-        var action = _policy.OnMail(EhloSent, UpstreamMayCarryCredentials());
+        var action = _policy.OnMail(EhloSent, _context.UpstreamMayCarryCredentials);
         if (action.Kind == InjectActionKind.Greet)
         {
             action = _policy.OnGreeted(await GreetAsync(cancellationToken));
@@ -77,8 +77,6 @@ internal sealed class AuthInjection
         Transcript.Warning(action.Why!);
         return action.Reply;
     }
-
-    private bool UpstreamMayCarryCredentials() => _context.UpstreamIsTls || _context.UpstreamIsLoopback || _context.Options.AllowPlainAuth;
 
     private async Task<BridgeDecision> GetCredentialsAsync(CancellationToken cancellationToken)
     {

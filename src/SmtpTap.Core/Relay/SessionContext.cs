@@ -141,10 +141,13 @@ internal sealed class SessionContext
     /// <summary>Counts a 5xx answer to a command; true once the session reached the error cap.</summary>
     public bool CountCommandError() => Interlocked.Increment(ref _commandErrors) >= Options.Limits.MaxCommandErrors;
 
+    /// <summary>Whether credentials may cross the upstream leg: TLS, loopback, or --allow-plain-auth.</summary>
+    public bool UpstreamMayCarryCredentials => UpstreamIsTls || UpstreamIsLoopback || Options.AllowPlainAuth;
+
     /// <summary>Whether the client may carry credentials now, and if not, why and with which reply.</summary>
     public (AuthAdvertisement Advertisement, string? Reason, SmtpReply? Refusal) AuthPolicy()
     {
-        if (!UpstreamIsTls && !UpstreamIsLoopback && !Options.AllowPlainAuth)
+        if (!UpstreamMayCarryCredentials)
         {
             const string why = "the upstream leg is plaintext to a non-loopback host (use --allow-plain-auth to permit it)";
             return (AuthAdvertisement.Hide, why, SmtpReply.Single(538, "5.7.11 smtptap: AUTH refused: " + why));
