@@ -204,7 +204,7 @@ internal sealed class TapServer : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            _logger.Error("Session failed unexpectedly: {ErrorType:l}: {Error:l}", ex.GetType().Name, ex.Message);
+            _logger.Error("Session failed unexpectedly: {Error:l}", Relay.InternalError.Describe(ex));
         }
     }
 

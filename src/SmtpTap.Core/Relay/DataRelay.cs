@@ -386,7 +386,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump) :
     /// <summary>Closes the upstream without an end of data, reads the client's content to its end of data (within the rate rule), then answers and closes.</summary>
     private async Task<SessionEnd> AbortMessageAsync(SmtpReply reply, ReadOnlySequence<byte> unread, bool clientDone, DataRateBudget rate, CancellationToken cancellationToken, EndOfDataScanner? from = null)
     {
-        await AbortUpstreamAsync();
+        AbortUpstream();
         var reader = context.Client.Reader;
         var scanner = from ?? EndOfDataScanner.AtLineStart();
         var found = Scan(ref scanner, unread);
@@ -427,7 +427,7 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump) :
         Transcript.Warning($"BDAT chunk of {size} octets takes the message to {total} octets, over the limit of {limit}: not forwarded; the server is disconnected without BDAT LAST");
         await context.Upstream.FlushAsync(cancellationToken);
         await context.Pending.WhenEmptyAsync(cancellationToken);
-        await AbortUpstreamAsync();
+        AbortUpstream();
         var reader = context.Client.Reader;
         using var rate = new DataRateBudget(context.Options.Limits);
         var remaining = size;
@@ -492,11 +492,15 @@ internal sealed class DataRelay(SessionContext context, ServerPump serverPump) :
         }
     }
 
-    private async Task AbortUpstreamAsync()
+    /// <summary>
+    /// Cuts the upstream leg without an end of data. Only the socket is closed: the server pump may be reading this leg's
+    /// PipeReader right now, and completing a reader under a pending read (what DisposeAsync does) made that read throw
+    /// InvalidOperationException, so the session died without its close event. The session disposes the leg at its end.
+    /// </summary>
+    private void AbortUpstream()
     {
         serverPump.AbortedByTap = true;
-        context.Upstream.ShutdownSend();
-        await context.Upstream.DisposeAsync();
+        context.Upstream.Disconnect();
     }
 
     /// <summary>Sends the tap's answer and a closing 421; false when the server pump already answered the client.</summary>

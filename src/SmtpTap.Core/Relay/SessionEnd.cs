@@ -14,4 +14,7 @@ internal enum SessionEnd
     ClientError,
     ServerError,
     Shutdown,
+
+    /// <summary>A bug in the tap: an exception no pump handles (reported with its type and site, never its text).</summary>
+    InternalError,
 }

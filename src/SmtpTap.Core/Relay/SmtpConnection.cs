@@ -286,6 +286,22 @@ internal sealed class SmtpConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Sends FIN after the last write and closes the socket, without touching <see cref="Reader"/>: a read pending on
+    /// another task ends with an exception (or the end of the stream) instead of racing a completed reader. Dispose later.
+    /// </summary>
+    public void Disconnect()
+    {
+        ShutdownSend();
+        try
+        {
+            _socket.Close();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         try

@@ -211,6 +211,39 @@ public sealed class OversizeAndMalformedTests(ITestOutputHelper output)
         Assert.DoesNotContain(".", server.ReceivedSnapshot());
     }
 
+    /// <summary>
+    /// CI finding (2026-12-04): the tap cut the upstream of a refused message by disposing it while the server pump was
+    /// about to read it; the read of the completed reader threw InvalidOperationException and the session ended
+    /// without its close event. Content pipelined behind DATA makes the refusal land right after the 354.
+    /// </summary>
+    [Fact]
+    public async Task C15_ManyMessagesOverSizeLimit_EverySessionGets552421AndItsCloseEvent()
+    {
+        const int sessions = 40;
+        await using var server = new ScriptedMailServer().Start();
+        await using var harness = await TapHarness.StartScriptedAsync(server, configure: o => o with { Limits = o.Limits with { MaxMessageSize = 1000 } });
+        var content = "Subject: over\r\n\r\n" + string.Concat(Enumerable.Repeat(new string('m', 98) + "\r\n", 12)) + ".\r\n";
+        await Task.WhenAll(Enumerable.Range(0, sessions).Select(async _ =>
+        {
+            await using var raw = await RawSmtpClient.ConnectAsync(harness.Port);
+            await raw.ExpectAsync(220);
+            await raw.SendAsync("EHLO c\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\n");
+            await raw.ExpectAsync(250);
+            await raw.ExpectAsync(250);
+            await raw.ExpectAsync(250);
+            await raw.SendAsync("DATA\r\n" + content);
+            await raw.ExpectAsync(354);
+            Assert.StartsWith("5.3.4", (await raw.ExpectAsync(552)).FirstLine, StringComparison.Ordinal);
+            await raw.ExpectAsync(421);
+            Assert.True(await raw.ClosedAsync());
+        }));
+
+        var transcript = await harness.WaitForTranscriptAsync("Session closed (ProtocolViolation)", sessions);
+        Assert.DoesNotContain("InternalError", transcript, StringComparison.Ordinal);
+        Assert.DoesNotContain("failed unexpectedly", await harness.AllOutputAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, server.Committed);
+    }
+
     [Fact]
     public async Task C15_DeclaredSizeOverAdvertisedMaximum_552AtMailNotForwarded()
     {
