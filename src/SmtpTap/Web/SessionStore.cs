@@ -89,7 +89,7 @@ internal sealed class SessionStore : ITranscriptObserver, IRelayedMessageObserve
         lock (session)
         {
             session.AddMessage(message);
-            Notify(new StoreUpdate(StoreUpdateKind.Session, session.Summary(), session.Id, null));
+            Notify(session.RowChanged);
         }
     }
 
@@ -100,7 +100,6 @@ internal sealed class SessionStore : ITranscriptObserver, IRelayedMessageObserve
     private void Add(StoredSession session, TranscriptRecord record, bool created)
     {
         var changed = session.Add(record, out var line) || created;
-        StoreUpdate? row = null;
         StoreUpdate? next = null;
         foreach (var subscriber in Volatile.Read(ref _subscribers))
         {
@@ -108,7 +107,7 @@ internal sealed class SessionStore : ITranscriptObserver, IRelayedMessageObserve
             {
                 if (changed)
                 {
-                    subscriber.Offer(row ??= new StoreUpdate(StoreUpdateKind.Session, session.Summary(), session.Id, null));
+                    subscriber.Offer(session.RowChanged);
                 }
 
                 if (subscriber.SessionId is not null)
@@ -145,6 +144,20 @@ internal sealed class SessionStore : ITranscriptObserver, IRelayedMessageObserve
         }
 
         return new SessionList(result, total);
+    }
+
+    /// <summary>The session's list row as it is now, or null once it has left the history.</summary>
+    public SessionSummary? Row(string id)
+    {
+        if (!_sessions.TryGetValue(id, out var session))
+        {
+            return null;
+        }
+
+        lock (session)
+        {
+            return session.Summary();
+        }
     }
 
     public SessionDetail? Get(string id)
@@ -233,6 +246,29 @@ internal sealed class SessionStore : ITranscriptObserver, IRelayedMessageObserve
         public ChannelReader<StoreUpdate> Updates => _channel.Reader;
 
         internal void Offer(StoreUpdate update) => _channel.Writer.TryWrite(update);
+
+        /// <summary>
+        /// What one write of the event stream carries (<see cref="UpdateBatch"/>), each row with the session's summary as it
+        /// is now; the row of a session that left the history meanwhile is dropped (its removal is in the batch).
+        /// </summary>
+        public List<StoreUpdate> TakeBatch()
+        {
+            var batch = UpdateBatch.Take(_channel.Reader);
+            var sent = new List<StoreUpdate>(batch.Count);
+            foreach (var update in batch)
+            {
+                if (update.Kind != StoreUpdateKind.Session || update.Session is not null)
+                {
+                    sent.Add(update);
+                }
+                else if (_store.Row(update.SessionId) is { } row)
+                {
+                    sent.Add(update with { Session = row });
+                }
+            }
+
+            return sent;
+        }
 
         public void Dispose()
         {

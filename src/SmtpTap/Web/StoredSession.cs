@@ -25,6 +25,9 @@ internal sealed partial class StoredSession(string id, DateTimeOffset started, i
 
     public string Id { get; } = id;
 
+    /// <summary>The update that says "this row changed": one per session, queued as often as it changes, resolved when sent.</summary>
+    public StoreUpdate RowChanged { get; } = new(StoreUpdateKind.Session, null, id, null);
+
     public DateTimeOffset Started { get; } = started;
 
     public DateTimeOffset? Ended { get; private set; }

@@ -198,7 +198,7 @@ internal sealed class WebEndpoint : IAsyncDisposable
 
                 await Task.Delay(subscription.SessionId is null ? s_gatherList : s_gatherLines, cancellationToken);
                 var text = new StringBuilder();
-                foreach (var update in UpdateBatch.Take(reader))
+                foreach (var update in subscription.TakeBatch())
                 {
                     Append(text, update);
                 }

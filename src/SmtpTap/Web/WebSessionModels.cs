@@ -60,7 +60,11 @@ internal sealed record SessionDetail(SessionSummary Session, IReadOnlyList<Timel
 /// <summary>GET /api/sessions: newest first.</summary>
 internal sealed record SessionList(IReadOnlyList<SessionSummary> Sessions, int Total);
 
-/// <summary>What a subscriber of the store hears: a session's new summary, a new line of it, or its removal from history.</summary>
+/// <summary>
+/// What a subscriber of the store hears: a session's new summary, a new line of it, or its removal from history.
+/// A row change is queued without its summary (<see cref="Session"/> null): the summary is built once, when the batch
+/// is sent (<see cref="SessionStore.Subscription.TakeBatch"/>), not at every line of a busy session.
+/// </summary>
 internal sealed record StoreUpdate(StoreUpdateKind Kind, SessionSummary? Session, string SessionId, TimelineLine? Line);
 
 internal enum StoreUpdateKind

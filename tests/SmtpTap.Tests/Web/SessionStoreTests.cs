@@ -133,8 +133,8 @@ public sealed class SessionStoreTests
         Assert.Equal([new SessionMessage("s1-1", 2048, 250, 1), new SessionMessage("s1-2", 99, 554, 0)], s.Messages);
         Assert.Equal(1, s.RecipientsRefused);
         Assert.Equal(2048 + 99, s.MessageOctets);
-        Assert.True(list.Updates.TryRead(out var update));
-        Assert.Equal((StoreUpdateKind.Session, 1), (update.Kind, update.Session!.Messages.Count));
+        var update = Assert.Single(list.TakeBatch());
+        Assert.Equal((StoreUpdateKind.Session, 2), (update.Kind, update.Session!.Messages.Count));
 
         // A message accepted for one recipient and refused for another: the session counts as accepted, the refusal shows.
         Session(store, "s2", "192.0.2.8:5000");
@@ -238,11 +238,7 @@ public sealed class SessionStoreTests
         Assert.Equal([2L, 3L], seen.Where(u => u.Kind == StoreUpdateKind.Line).Select(u => u.Line!.Seq));
         Assert.All(seen, u => Assert.Equal("s1", u.SessionId));
 
-        var listed = new List<StoreUpdate>();
-        while (list.Updates.TryRead(out var u))
-        {
-            listed.Add(u);
-        }
+        var listed = list.TakeBatch();
 
         Assert.DoesNotContain(listed, u => u.Kind == StoreUpdateKind.Line);
         Assert.Contains(listed, u => u.Kind == StoreUpdateKind.Session && u.SessionId == "s2" && u.Session!.Status == "accepted");
