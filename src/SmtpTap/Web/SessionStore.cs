@@ -232,20 +232,43 @@ internal sealed class SessionStore : ITranscriptObserver, IRelayedMessageObserve
     internal sealed class Subscription : IDisposable
     {
         private readonly SessionStore _store;
-        private readonly Channel<StoreUpdate> _channel = Channel.CreateBounded<StoreUpdate>(
-            new BoundedChannelOptions(SubscriberQueue) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        private readonly Channel<StoreUpdate> _channel;
+
+        // Sessions whose "row changed" marker is queued and not yet taken: a busy session changes its row several times per
+        // message, and fifty of them writing every change into the one queue of each watcher contended on its lock.
+        private readonly ConcurrentDictionary<string, byte> _queuedRows = new(StringComparer.Ordinal);
 
         public Subscription(SessionStore store, string? sessionId)
         {
             _store = store;
             SessionId = sessionId;
+            _channel = Channel.CreateBounded<StoreUpdate>(
+                new BoundedChannelOptions(SubscriberQueue) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
+                dropped =>
+                {
+                    if (IsRowMarker(dropped))
+                    {
+                        _queuedRows.TryRemove(dropped.SessionId, out _);
+                    }
+                });
         }
 
         public string? SessionId { get; }
 
         public ChannelReader<StoreUpdate> Updates => _channel.Reader;
 
-        internal void Offer(StoreUpdate update) => _channel.Writer.TryWrite(update);
+        /// <summary>Queues the update; a row marker only if that session's marker is not queued already.</summary>
+        internal void Offer(StoreUpdate update)
+        {
+            if (IsRowMarker(update) && (_queuedRows.ContainsKey(update.SessionId) || !_queuedRows.TryAdd(update.SessionId, 0)))
+            {
+                return;
+            }
+
+            _channel.Writer.TryWrite(update);
+        }
+
+        private static bool IsRowMarker(StoreUpdate update) => update.Kind == StoreUpdateKind.Session && update.Session is null;
 
         /// <summary>
         /// What one write of the event stream carries (<see cref="UpdateBatch"/>), each row with the session's summary as it
@@ -257,18 +280,31 @@ internal sealed class SessionStore : ITranscriptObserver, IRelayedMessageObserve
             var sent = new List<StoreUpdate>(batch.Count);
             foreach (var update in batch)
             {
-                if (update.Kind != StoreUpdateKind.Session || update.Session is not null)
+                if (!IsRowMarker(update))
                 {
                     sent.Add(update);
+                    continue;
                 }
-                else if (_store.Row(update.SessionId) is { } row)
+
+                // Unmarked before the summary is read: a change after this point queues the row again, and one before it
+                // is in the summary; none is lost.
+                _queuedRows.TryRemove(update.SessionId, out _);
+                if (_store.Row(update.SessionId) is { } row)
                 {
-                    sent.Add(update with { Session = row });
+                    sent.Add(update with { Session = SessionId is null ? ListRow(row) : row });
                 }
             }
 
             return sent;
         }
+
+        /// <summary>
+        /// The list's stream carries a row's first message only (the list cell shows it, or counts): a busy session's row
+        /// with its 50 messages was most of each batch, serialised by the tap and parsed by every watching page four times
+        /// a second. The session's own stream and GET /api/sessions/{id} have them all.
+        /// </summary>
+        private static SessionSummary ListRow(SessionSummary row) =>
+            row.Messages.Count <= 1 ? row : row with { Messages = [row.Messages[0]] };
 
         public void Dispose()
         {

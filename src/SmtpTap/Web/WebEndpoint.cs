@@ -24,12 +24,12 @@ internal sealed class WebEndpoint : IAsyncDisposable
 
     /// <summary>
     /// How long a stream lets updates gather after the first one before it writes them (<see cref="UpdateBatch"/>): a
-    /// session's timeline 100 ms, the sessions list 250 ms (the page redraws the list for each row it gets; a busy tap
+    /// session's timeline 100 ms, the sessions list 500 ms (the page redraws the list for each row it gets; a busy tap
     /// changes rows thousands of times a second, and the browser often shares the tap's machine: docs/benchmarks.md).
     /// </summary>
     private static readonly TimeSpan s_gatherLines = TimeSpan.FromMilliseconds(100);
 
-    private static readonly TimeSpan s_gatherList = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan s_gatherList = TimeSpan.FromMilliseconds(500);
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _stopping;
 

@@ -133,8 +133,13 @@ public sealed class SessionStoreTests
         Assert.Equal([new SessionMessage("s1-1", 2048, 250, 1), new SessionMessage("s1-2", 99, 554, 0)], s.Messages);
         Assert.Equal(1, s.RecipientsRefused);
         Assert.Equal(2048 + 99, s.MessageOctets);
+        // The list's stream carries the row with its first message only; the session's own stream has them all.
         var update = Assert.Single(list.TakeBatch());
-        Assert.Equal((StoreUpdateKind.Session, 2), (update.Kind, update.Session!.Messages.Count));
+        Assert.Equal((StoreUpdateKind.Session, 1), (update.Kind, update.Session!.Messages.Count));
+        Assert.Equal(2048L + 99, update.Session.MessageOctets);
+        using var page = store.Subscribe("s1");
+        store.OnMessage(Message("s1", 3, 1, 250, 250));
+        Assert.Equal(3, Assert.Single(page.TakeBatch()).Session!.Messages.Count);
 
         // A message accepted for one recipient and refused for another: the session counts as accepted, the refusal shows.
         Session(store, "s2", "192.0.2.8:5000");

@@ -87,7 +87,16 @@
     return fields.some((f) => f && String(f).toLowerCase().includes(q));
   }
 
-  // The cells of one row: [class, text].
+  // A list in one short line: the first (at 0) or newest (at -1) item and how many more; the cell's title has them all.
+  // A busy session lists up to 50 senders and subjects: drawn in full, every update of its row re-laid out a tall cell.
+  function few(items, at) {
+    const list = items || [];
+    if (list.length === 0) return '';
+    const one = list[at < 0 ? list.length - 1 : at];
+    return list.length === 1 ? one : one + ' (+' + (list.length - 1) + ')';
+  }
+
+  // The cells of one row: [class, text, title (default: the text)].
   function cells(s) {
     return [
       [null, time(s.started)],
@@ -97,9 +106,9 @@
       [null, (s.clientTls ? 'TLS' : 'plain') + ' / ' + (s.upstreamTls ? 'TLS' : 'plain')],
       [null, s.ehlo || ''],
       [null, s.user || ''],
-      [null, (s.senders || []).join(', ')],
+      ['senders', few(s.senders, 0), (s.senders || []).join(', ')],
       [null, (s.recipients || []).length],
-      [null, (s.subjects || []).join(' | ')],
+      ['subjects', few(s.subjects, -1), (s.subjects || []).join(' | ')],
       ['messages' + (s.recipientsRefused ? ' rcpt-refused' : ''), messagesCell(s)],
       ['status status-' + s.status, s.status],
       [null, duration(s)],
@@ -165,7 +174,6 @@
     if (pending.size === 0) return;
     const ids = [...pending];
     pending.clear();
-    if (openId && ids.includes(openId) && sessions.has(openId)) renderFacts(sessions.get(openId));
     if ($('list-pane').hidden) return;
     const body = $('sessions').tBodies[0];
     const shown = new Map([...body.rows].map((tr) => [tr.dataset.id, tr]));
