@@ -274,32 +274,26 @@ internal sealed class TapSession(TapOptions options, ListenerEndpoint listener, 
         }
     }
 
-    /// <summary>The tap stopped before this session ended (the drain period passed, or a second Ctrl+C): one last 421.</summary>
     /// <summary>Exception text is not written (it may quote input); the type and the method that threw identify the bug.</summary>
     private static async Task TellClientInternalErrorAsync(SmtpConnection client, SessionContext? context, SessionTranscript transcript, Exception ex)
     {
         transcript.Warning($"The session failed inside the tap ({InternalError.Describe(ex)}); both legs are closed. This is a bug in SmtpTap: please report it with this transcript");
-        if (context is not null && !context.ClaimUpstreamLossAnswer())
+        if (context is null || context.ClaimUpstreamLossAnswer())
         {
-            return;
-        }
-
-        var reply = SmtpReply.Single(421, "4.3.0 smtptap: internal error; closing (a message in progress, if any, was not confirmed)");
-        transcript.Lines(TranscriptDirection.TapToClient, reply);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-        try
-        {
-            await client.WriteAsync(reply.ToWireString(), timeout.Token);
-        }
-        catch (Exception writeError) when (writeError is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException or AuthenticationException)
-        {
+            await LastWordAsync(client, transcript, SmtpReply.Single(421, "4.3.0 smtptap: internal error; closing (a message in progress, if any, was not confirmed)"));
         }
     }
 
+    /// <summary>The tap stopped before this session ended (the drain period passed, or a second Ctrl+C): one last 421.</summary>
     private static async Task TellClientCutAsync(SmtpConnection client, SessionTranscript transcript)
     {
         transcript.Warning("The tap stopped before this session ended (drain period over, or a second Ctrl+C); a message in progress, if any, was not delivered (the server never got its end of data)");
-        var reply = SmtpReply.Single(421, "4.3.2 smtptap: shutting down; closing");
+        await LastWordAsync(client, transcript, SmtpReply.Single(421, "4.3.2 smtptap: shutting down; closing"));
+    }
+
+    /// <summary>A closing reply the client may never read: written within a second or not at all.</summary>
+    private static async Task LastWordAsync(SmtpConnection client, SessionTranscript transcript, SmtpReply reply)
+    {
         transcript.Lines(TranscriptDirection.TapToClient, reply);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
         try
