@@ -70,12 +70,18 @@ internal sealed class ProxyHost : IAsyncDisposable
     private async Task InitializeAsync(ProxySettings settings, Serilog.ILogger logger, IReadOnlyList<Core.Transcript.ITranscriptObserver> observers, CancellationToken cancellationToken)
     {
         // First: a wrong app password stops the start before anything listens.
+        // One bridge for both: the injected account and a client's bridged AUTH share its token cache and its one refresh at a time.
+        Bridge.AccountAuthBridge? bridge = settings.OAuth2 || settings.InjectAuth is not null
+            ? CreateAuthBridge(settings.InjectAuth is { } named ? "--inject-auth " + named : "--oauth2")
+            : null;
         InjectAuthOptions? inject = null;
         if (settings.InjectAuth is { } injectAccount)
         {
-            Injector = CreateInjector(injectAccount, settings.InjectAuthPasswordEnv!);
+            Injector = CreateInjector(bridge!, injectAccount, settings.InjectAuthPasswordEnv!);
             inject = new InjectAuthOptions { Injector = Injector, AllowRemote = settings.InjectAuthAllowRemote };
         }
+
+        AuthBridge = settings.OAuth2 ? bridge : null;
 
         var certificates = LoadClientLegCertificates(settings);
         var trusted = new List<X509Certificate2>();
@@ -107,11 +113,6 @@ internal sealed class ProxyHost : IAsyncDisposable
         }
 
         Upstream = upstream;
-        if (settings.OAuth2)
-        {
-            AuthBridge = CreateAuthBridge();
-        }
-
 
         var options = new TapOptions
         {
@@ -148,7 +149,8 @@ internal sealed class ProxyHost : IAsyncDisposable
         Tap.Start();
     }
 
-    private Bridge.AccountAuthBridge CreateAuthBridge()
+    /// <param name="option">The option that needs the accounts, named in a failure.</param>
+    private Bridge.AccountAuthBridge CreateAuthBridge(string option)
     {
         try
         {
@@ -161,12 +163,12 @@ internal sealed class ProxyHost : IAsyncDisposable
         }
         catch (OAuth.OAuthException ex)
         {
-            throw new UserInputException("--oauth2: " + ex.Message);
+            throw new UserInputException(option + ": " + ex.Message);
         }
     }
 
     /// <summary>Opens the --inject-auth account's store with the app password from the environment: a wrong one stops the start.</summary>
-    private Bridge.AccountAuthInjector CreateInjector(string account, string passwordVariable)
+    private static Bridge.AccountAuthInjector CreateInjector(Bridge.AccountAuthBridge bridge, string account, string passwordVariable)
     {
         var appPassword = Environment.GetEnvironmentVariable(passwordVariable);
         if (string.IsNullOrEmpty(appPassword))
@@ -176,10 +178,6 @@ internal sealed class ProxyHost : IAsyncDisposable
 
         try
         {
-            var home = OAuth.SmtpTapHome.Resolve(Environment.GetEnvironmentVariable);
-            var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-            _owned.Add(http);
-            var bridge = Bridge.AccountAuthBridge.Create(home, http, Environment.GetEnvironmentVariable);
             return Bridge.AccountAuthInjector.Open(bridge, account, appPassword);
         }
         catch (OAuth.WrongAppPasswordException)

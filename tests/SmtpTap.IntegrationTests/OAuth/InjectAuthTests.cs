@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 using System.Net;
 using SmtpTap.Certificates;
@@ -213,6 +214,58 @@ public sealed class InjectAuthTests(InjectAuthFixture fixture) : IClassFixture<I
         var all = fixture.Cli.Collect(cli, 0);
         Assert.Equal(1, Regex.Count(all.Out, "AUTH injected: account scanner"));
         AssertNoSecret(all.Out + all.Err);
+    }
+
+    /// <summary>
+    /// One tap, both jobs: the scanner's listener is marked ?inject-auth (the tap signs in with the stored password), and
+    /// on the other listener --oauth2 bridges an app's PLAIN as the OAuth2 account's user to XOAUTH2 with its token.
+    /// </summary>
+    [Fact]
+    public async Task RealProcess_InjectAuthOnTheMarkedListener_OAuth2BridgeOnTheOther_BothDelivered()
+    {
+        var token = fixture.CurrentAccessToken();
+        await using var upstream = await CaptureTestServer.StartAsync(o => o with
+        {
+            AuthMechanisms = ["PLAIN", "XOAUTH2"],
+            Credentials = new Dictionary<string, string> { [InjectAuthFixture.ScannerUser] = InjectAuthFixture.ServerPassword, [OAuthTestServer.User] = token },
+        });
+        await using var cli = fixture.Cli.Start("proxy", "--listen", "smtp://127.0.0.1:0?inject-auth", "--listen", "smtp://127.0.0.1:0",
+            "--upstream", $"smtp://127.0.0.1:{upstream.Port}", "--oauth2",
+            "--inject-auth", InjectAuthFixture.PasswordAccount, "--inject-auth-password-env", AccountCli.AppPasswordVariable,
+            "--cert-dir", Path.Combine(fixture.Cli.WorkingDirectory, "certs"));
+        var marked = int.Parse((await cli.WaitForOutputAsync(new Regex(@"Listening on smtp://127\.0\.0\.1:(\d+)\?inject-auth"), TimeSpan.FromSeconds(60))).Groups[1].Value, CultureInfo.InvariantCulture);
+        var other = int.Parse((await cli.WaitForOutputAsync(new Regex(@"Listening on smtp://127\.0\.0\.1:(\d+)(?![\d?])"), TimeSpan.FromSeconds(60))).Groups[1].Value, CultureInfo.InvariantCulture);
+        await cli.WaitForOutputAsync("OAuth2 bridge on", TimeSpan.FromSeconds(30));
+
+        await using (var raw = await RawSmtpClient.ConnectAsync(marked))
+        {
+            await raw.ExpectAsync(220);
+            await raw.SendAsync("EHLO scanner\r\n");
+            Assert.DoesNotContain("AUTH", string.Join(" ", (await raw.ExpectAsync(250)).Lines), StringComparison.Ordinal);
+            await SendOneAsync(raw, "scanned");
+        }
+
+        Assert.Equal(InjectAuthFixture.ScannerUser, (await upstream.SingleMessageAsync()).AuthenticatedUser);
+
+        await using (var raw = await RawSmtpClient.ConnectAsync(other))
+        {
+            await raw.ExpectAsync(220);
+            await raw.SendAsync("EHLO crm\r\n");
+            Assert.Contains("PLAIN", string.Join(" ", (await raw.ExpectAsync(250)).Lines), StringComparison.Ordinal);
+            var plain = Convert.ToBase64String(Encoding.UTF8.GetBytes("\0" + OAuthTestServer.User + "\0" + AccountCli.AppPassword));
+            await raw.SendAsync("AUTH PLAIN " + plain + "\r\n");
+            await raw.ExpectAsync(235);
+            await SendOneAsync(raw, "from the crm");
+        }
+
+        var messages = await upstream.Server.WaitForMessagesAsync(2, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(OAuthTestServer.User, messages[1].AuthenticatedUser);
+        await cli.WaitForOutputAsync(new Regex("Session closed(.|\n)*Session closed"), TimeSpan.FromSeconds(30));
+        var all = fixture.Cli.Collect(cli, 0);
+        Assert.Equal(1, Regex.Count(all.Out, "AUTH injected: account scanner"));
+        Assert.Contains("AUTH bridged: client PLAIN as " + OAuthTestServer.User + " (app password ok) -> server XOAUTH2", all.Out, StringComparison.Ordinal);
+        AssertNoSecret(all.Out + all.Err);
+        Assert.DoesNotContain(token, all.Out + all.Err, StringComparison.Ordinal);
     }
 
     /// <summary>MAIL, one RCPT, DATA and QUIT from an already greeted client, each answered as a server that accepts.</summary>

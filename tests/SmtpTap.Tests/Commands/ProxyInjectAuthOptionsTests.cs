@@ -39,12 +39,23 @@ public sealed class ProxyInjectAuthOptionsTests
     [InlineData(new[] { "--inject-auth", "scanner", "--inject-auth-password-env", "hunter2 with spaces" }, "--inject-auth-password-env takes the NAME of an environment variable")]
     [InlineData(new[] { "--inject-auth-allow-remote" }, "--inject-auth-password-env and --inject-auth-allow-remote need --inject-auth ACCOUNT")]
     [InlineData(new[] { "--listen", "smtp://127.0.0.1:2526?inject-auth" }, "--listen smtp://127.0.0.1:2526?inject-auth is marked inject-auth, which needs --inject-auth ACCOUNT")]
-    [InlineData(new[] { "--inject-auth", "scanner", "--inject-auth-password-env", "V", "--oauth2" }, "--inject-auth and --oauth2 exclude each other")]
+    [InlineData(new[] { "--inject-auth", "scanner", "--inject-auth-password-env", "V", "--oauth2" }, "--inject-auth on every listener leaves none for --oauth2")]
+    [InlineData(new[] { "--listen", "smtp://127.0.0.1:2526?inject-auth", "--inject-auth", "scanner", "--inject-auth-password-env", "V", "--oauth2" }, "--inject-auth on every listener leaves none for --oauth2")]
     public void InjectAuth_BadCombinations_OneClearLine(string[] args, string expected)
     {
         var (ok, _, problem) = Build(args);
         Assert.False(ok);
         Assert.StartsWith(expected, problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InjectAuth_OnMarkedListeners_AndOAuth2OnTheOthers_IsTaken()
+    {
+        var (ok, settings, problem) = Build("--listen", "smtp://127.0.0.1:2526?inject-auth", "--listen", "smtp://127.0.0.1:2525",
+            "--inject-auth", "scanner", "--inject-auth-password-env", "V", "--oauth2");
+        Assert.True(ok, problem);
+        Assert.True(settings!.OAuth2);
+        Assert.Equal("scanner", settings.InjectAuth);
     }
 
     [Fact]
