@@ -24,7 +24,7 @@ export INJECT_CC_APP_PASS INJECT_PW_APP_PASS TRANSLATE_APP_PASS ACCTEST_APP_PASS
 inject_cells() {
     printf '%s\n' inject-oauth-swaks-noauth inject-oauth-curl-noauth inject-listener-mark translate-login-to-plain \
         translate-login-to-cram-md5 translate-wrong-app-password-535-no-upstream-auth account-test-rig \
-        inject-secrets-absent-from-outputs-and-homes
+        inject-and-bridge-one-tap inject-secrets-absent-from-outputs-and-homes
 }
 
 # inj_account HOME ARGS...: `smtptap account ARGS` in $WORK/homes/HOME; output appended to inject-cmd-HOME.out.
@@ -193,7 +193,33 @@ account_test_cell() {
     else pass "$name (235 exit 0; wrong stored password: 535 exit 6)"; fi
 }
 
-# 5. No app password, stored server password, wrong password, client secret or token of the provider (raw or base64) in any
+# 5. One tap with both jobs, upstream the OAuth2 port, the client-credentials account icc: the listener marked ?inject-auth
+# injects for a job without AUTH, the other one (--oauth2) bridges an app's PLAIN as the account's user with its app
+# password to XOAUTH2. Both delivered as the account's mailbox through one token cache; Dovecot checks each token.
+inject_both_cell() {
+    local name=inject-and-bridge-one-tap token why via
+    wanted "$name" || return 0
+    token="t$RUN-$name"
+    make_body "$name" "$token" >/dev/null
+    make_body "$name-app" "$token-app" >/dev/null
+    via=$(inj_swaks "$name" "${INJECT_PORT[both-marked]}" "$token@$RIG_DOMAIN" "$RIG_USER_ALICE")
+    [ "${via%% *}" = 0 ] || { fail "$name" "marked listener: swaks gave '$via'"; return; }
+    why=$(expect_delivered "$name" "$token" "$RIG_MAILBOX_ALICE" "$WORK/$name.body" "$RIG_OAUTH_DAEMON") || { fail "$name" "marked: $why"; return; }
+    why=$(authed_as "$name" "$RIG_OAUTH_DAEMON") || { fail "$name" "marked: $why"; return; }
+    why=$(expect_transcript inject-both "$token@" "AUTH injected: account icc -> server XOAUTH2" \
+        'tap>server AUTH XOAUTH2 \*{8}$' 'server>tap 235 ') || { fail "$name" "marked: $why"; return; }
+    VARIANT=""
+    send_swaks "$name-app" plain "${INJECT_PORT[both-unmarked]}" "$token-app@$RIG_DOMAIN" "$RIG_USER_ALICE" "$WORK/$name-app.body" \
+        "interop $token-app" "$RIG_OAUTH_DAEMON" PLAIN INJECT_CC_APP_PASS || { fail "$name" "unmarked: swaks exit $?: $(last_reply "$WORK/$name-app.out")"; return; }
+    why=$(expect_delivered "$name-app" "$token-app" "$RIG_MAILBOX_ALICE" "$WORK/$name-app.body" "$RIG_OAUTH_DAEMON") || { fail "$name" "unmarked: $why"; return; }
+    why=$(authed_as "$name-app" "$RIG_OAUTH_DAEMON") || { fail "$name" "unmarked: $why"; return; }
+    why=$(expect_transcript inject-both "$token-app@" '!AUTH injected' \
+        "AUTH bridged: client PLAIN as $RIG_OAUTH_DAEMON \\(app password ok\\) -> server XOAUTH2" \
+        'tap>server AUTH XOAUTH2 \*{8}$' 'server>tap 235 ') || { fail "$name" "unmarked: $why"; return; }
+    pass "$name (marked: no AUTH -> injected XOAUTH2; unmarked: PLAIN -> bridged XOAUTH2; both as $RIG_OAUTH_DAEMON)"
+}
+
+# 6. No app password, stored server password, wrong password, client secret or token of the provider (raw or base64) in any
 # tap output, transcript, account command output or file of the homes of these cells.
 inject_canary_cell() {
     local name=inject-secrets-absent-from-outputs-and-homes files=() out vars=() v secrets_file=()
@@ -203,7 +229,7 @@ inject_canary_cell() {
     export RIG_PASS_ALICE RIG_PASS_BOB RIG_PASS_CAROL RIG_PASS_GREGORY
     [ ! -s "$WORK/idp-secrets.txt" ] || secrets_file=(--secrets-file "$WORK/idp-secrets.txt")
     mapfile -t files < <(find "$WORK/homes/inject-cc" "$WORK/homes/inject-pw" "$WORK/homes/translate" "$WORK/homes/account-test" \
-        "$WORK/transcripts/inject-oauth" "$WORK/transcripts/inject-mark" "$WORK/transcripts/translate" -type f 2>/dev/null
+        "$WORK/transcripts/inject-oauth" "$WORK/transcripts/inject-mark" "$WORK/transcripts/inject-both" "$WORK/transcripts/translate" -type f 2>/dev/null
         ls "$WORK"/tap-inject-*.out "$WORK"/tap-inject-*.err "$WORK"/tap-translate.out "$WORK"/tap-translate.err \
         "$WORK"/inject-cmd-*.out 2>/dev/null)
     [ ${#files[@]} -ge 10 ] || { fail "$name" "only ${#files[@]} files to scan"; return; }
@@ -228,21 +254,26 @@ run_inject_cells() {
         for c in "${cells[@]}"; do wanted "$c" && fail "$c" "$why"; done
         return 0
     fi
-    mapfile -t ports < <(rigtool free-ports 4)
+    mapfile -t ports < <(rigtool free-ports 6)
     INJECT_PORT[oauth]=${ports[0]} INJECT_PORT[marked]=${ports[1]} INJECT_PORT[unmarked]=${ports[2]} INJECT_PORT[translate]=${ports[3]}
+    INJECT_PORT[both-marked]=${ports[4]} INJECT_PORT[both-unmarked]=${ports[5]}
     TAP_HOME=$WORK/homes/inject-cc start_tap inject-oauth "smtp://127.0.0.1:$RIG_PORT_OAUTH" "${INJECT_PORT[oauth]}" -- \
         --inject-auth icc --inject-auth-password-env INJECT_CC_APP_PASS
     TAP_HOME=$WORK/homes/inject-pw start_tap inject-mark "smtp://127.0.0.1:$RIG_PORT_SUBMISSION" -- \
         --listen "smtp://127.0.0.1:${INJECT_PORT[marked]}?inject-auth" --listen "smtp://127.0.0.1:${INJECT_PORT[unmarked]}" \
         --inject-auth ipw --inject-auth-password-env INJECT_PW_APP_PASS
     TAP_HOME=$WORK/homes/translate start_tap translate "smtp://127.0.0.1:$RIG_PORT_SUBMISSION" "${INJECT_PORT[translate]}" -- --oauth2
-    INJECT_TAPS+=(inject-oauth inject-mark translate)
+    TAP_HOME=$WORK/homes/inject-cc start_tap inject-both "smtp://127.0.0.1:$RIG_PORT_OAUTH" -- \
+        --listen "smtp://127.0.0.1:${INJECT_PORT[both-marked]}?inject-auth" --listen "smtp://127.0.0.1:${INJECT_PORT[both-unmarked]}" \
+        --inject-auth icc --inject-auth-password-env INJECT_CC_APP_PASS --oauth2
+    INJECT_TAPS+=(inject-oauth inject-mark translate inject-both)
     inject_oauth_cell swaks
     inject_oauth_cell curl
     inject_mark_cell
     translate_cells
     translate_wrong_cell
     account_test_cell
+    inject_both_cell
     inject_canary_cell
     report "inject cells took $(($(date +%s) - t0)) s"
 }
