@@ -335,7 +335,7 @@ internal static class ProxyCommand
             _ when passwordEnv is null => "--inject-auth needs --inject-auth-password-env VAR (the environment variable holding the account's app password; never the password itself)",
             _ when !passwordEnv.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') || passwordEnv.Length == 0 || char.IsAsciiDigit(passwordEnv[0]) =>
                 "--inject-auth-password-env takes the NAME of an environment variable (letters, digits, '_'), not its value",
-            _ when parseResult.GetValue(s_oauth2) && (listeners.TrueForAll(l => !l.InjectAuth) || listeners.TrueForAll(l => l.InjectAuth)) =>
+            _ when parseResult.GetValue(s_oauth2) && listeners.TrueForAll(l => InjectAuthOptions.AppliesTo(l, listeners)) =>
                 "--inject-auth on every listener leaves none for --oauth2 (injected sessions take no AUTH from clients): mark the injecting listeners, e.g. --listen 'smtp://127.0.0.1:2526?inject-auth', and the others take the bridge",
             _ => null,
         };
