@@ -67,6 +67,16 @@ authed_as() {
         { echo "the delivered copy was not authenticated as $2: $(grep -o 'Authenticated sender: [^)]*' "$(cat "$WORK/$1.delivered")")"; return 1; }
 }
 
+# injected_delivery NAME TAP PORT TOKEN USER PATTERN...: swaks without AUTH to PORT; the message must be delivered once as
+# USER (Postfix's Received header) and the session's transcript of TAP must match every PATTERN. Echoes why not.
+injected_delivery() {
+    local name=$1 tap=$2 port=$3 token=$4 user=$5 via; shift 5
+    via=$(inj_swaks "$name" "$port" "$token@$RIG_DOMAIN" "$RIG_USER_ALICE")
+    [ "${via%% *}" = 0 ] || { echo "swaks gave '$via'"; return 1; }
+    expect_delivered "$name" "$token" "$RIG_MAILBOX_ALICE" "$WORK/$name.body" "$user" && authed_as "$name" "$user" &&
+        expect_transcript "$tap" "$token@" "$@"
+}
+
 # 1. A cron job without AUTH through a tap with --inject-auth of an OAuth2 account (client credentials) to the OAuth2 port:
 # delivered once, as the account's mailbox, the transcript shows the injection and the token masked.
 inject_oauth_cell() {
@@ -97,12 +107,9 @@ inject_mark_cell() {
     grep -qF "AUTH injection on smtp://127.0.0.1:${INJECT_PORT[marked]}?inject-auth:" "$WORK/tap-inject-mark.out" &&
         ! grep -qF "127.0.0.1:${INJECT_PORT[unmarked]}?inject-auth" "$WORK/tap-inject-mark.out" ||
         { fail "$name" "the start-up line does not name the marked listener only"; return; }
-    via=$(inj_swaks "$name" "${INJECT_PORT[marked]}" "$token@$RIG_DOMAIN" "$RIG_USER_ALICE")
-    [ "${via%% *}" = 0 ] || { fail "$name" "marked listener: swaks gave '$via'"; return; }
-    why=$(expect_delivered "$name" "$token" "$RIG_MAILBOX_ALICE" "$WORK/$name.body" "$RIG_USER_BOB") || { fail "$name" "$why"; return; }
-    why=$(authed_as "$name" "$RIG_USER_BOB") || { fail "$name" "$why"; return; }
-    why=$(expect_transcript inject-mark "$token@" "AUTH injected: account ipw -> server PLAIN, stored password of account 'ipw'" \
-        'tap>server AUTH PLAIN \*{8}$' 'server>tap 235 ') || { fail "$name" "$why"; return; }
+    why=$(injected_delivery "$name" inject-mark "${INJECT_PORT[marked]}" "$token" "$RIG_USER_BOB" \
+        "AUTH injected: account ipw -> server PLAIN, stored password of account 'ipw'" 'tap>server AUTH PLAIN \*{8}$' 'server>tap 235 ') ||
+        { fail "$name" "marked listener: $why"; return; }
     # Unmarked: the server's AUTH is offered and nothing is injected; Postfix refuses the unauthenticated RCPT itself.
     direct=$(inj_swaks "$name-direct" "$RIG_PORT_SUBMISSION" "$token-direct@$RIG_DOMAIN" "$RIG_USER_ALICE" \
         -tls --tls-verify --tls-ca-path "$RIG_CERT")
@@ -197,17 +204,14 @@ account_test_cell() {
 # injects for a job without AUTH, the other one (--oauth2) bridges an app's PLAIN as the account's user with its app
 # password to XOAUTH2. Both delivered as the account's mailbox through one token cache; Dovecot checks each token.
 inject_both_cell() {
-    local name=inject-and-bridge-one-tap token why via
+    local name=inject-and-bridge-one-tap token why
     wanted "$name" || return 0
     token="t$RUN-$name"
     make_body "$name" "$token" >/dev/null
     make_body "$name-app" "$token-app" >/dev/null
-    via=$(inj_swaks "$name" "${INJECT_PORT[both-marked]}" "$token@$RIG_DOMAIN" "$RIG_USER_ALICE")
-    [ "${via%% *}" = 0 ] || { fail "$name" "marked listener: swaks gave '$via'"; return; }
-    why=$(expect_delivered "$name" "$token" "$RIG_MAILBOX_ALICE" "$WORK/$name.body" "$RIG_OAUTH_DAEMON") || { fail "$name" "marked: $why"; return; }
-    why=$(authed_as "$name" "$RIG_OAUTH_DAEMON") || { fail "$name" "marked: $why"; return; }
-    why=$(expect_transcript inject-both "$token@" "AUTH injected: account icc -> server XOAUTH2" \
-        'tap>server AUTH XOAUTH2 \*{8}$' 'server>tap 235 ') || { fail "$name" "marked: $why"; return; }
+    why=$(injected_delivery "$name" inject-both "${INJECT_PORT[both-marked]}" "$token" "$RIG_OAUTH_DAEMON" \
+        "AUTH injected: account icc -> server XOAUTH2" 'tap>server AUTH XOAUTH2 \*{8}$' 'server>tap 235 ') ||
+        { fail "$name" "marked listener: $why"; return; }
     VARIANT=""
     send_swaks "$name-app" plain "${INJECT_PORT[both-unmarked]}" "$token-app@$RIG_DOMAIN" "$RIG_USER_ALICE" "$WORK/$name-app.body" \
         "interop $token-app" "$RIG_OAUTH_DAEMON" PLAIN INJECT_CC_APP_PASS || { fail "$name" "unmarked: swaks exit $?: $(last_reply "$WORK/$name-app.out")"; return; }
